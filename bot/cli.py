@@ -1,0 +1,47 @@
+"""`tawasul` entry point: each subcommand lives in the module that owns it and parses its own argv."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "chat": ("bot.chat", "Talk to the bot on the console (--json for the machine contract)"),
+    "db": ("storage.cli", "Database: upgrade to the current schema"),
+    "nlu": ("nlu.cli", "The Rasa NLU server: serve, train, predict, eval, bench"),
+    "serve": ("bot.web", "The web service: webhooks, /healthz, staff console, outbox worker"),
+    "staff": ("bot.staff", "Staff actions from the command line"),
+    "telegram": ("connectors.telegram_cli", "Telegram: set-webhook, poll"),
+    "bench": ("bot.bench", "Load benchmark through the webhooks"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: tawasul COMMAND [ARGS]", "", "commands:"]
+    lines += [f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=os.environ.get("TAWASUL_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"tawasul: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    code = module.main(rest)
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

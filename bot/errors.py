@@ -1,0 +1,59 @@
+"""Errors of the runtime and the channels.
+
+    BotError
+    ├── InputError            bad input from outside: answered (400 / ignored), logged, never raised past a connector
+    │   └── SignatureError    a webhook whose signature or secret does not verify (403, nothing stored)
+    ├── ConfigError           a setting that is missing or wrong (fail at start, say which)
+    └── ChannelError
+        └── SendError(retryable, code)
+            ├── Throttled(retry_after)       429, Telegram retry_after, Twilio 20429/63018
+            ├── ContactStopped               the contact opted out (Twilio 21610, STOP)
+            └── OutsideSessionWindow         WhatsApp 24-hour window closed (Twilio 63016)
+
+Our own bugs are not BotErrors: they propagate.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    pass
+
+
+class InputError(BotError):
+    pass
+
+
+class SignatureError(InputError):
+    pass
+
+
+class ConfigError(BotError):
+    pass
+
+
+class ChannelError(BotError):
+    pass
+
+
+class SendError(ChannelError):
+    def __init__(self, message: str, *, retryable: bool, code: str | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.code = code
+
+
+class Throttled(SendError):
+    def __init__(self, message: str, *, retry_after: float = 1.0, code: str | None = None) -> None:
+        super().__init__(message, retryable=True, code=code)
+        self.retry_after = retry_after
+
+
+class ContactStopped(SendError):
+    def __init__(self, message: str = "contact opted out", *, code: str | None = None) -> None:
+        super().__init__(message, retryable=False, code=code)
+
+
+class OutsideSessionWindow(SendError):
+    def __init__(self, message: str = "outside the WhatsApp session window", *, code: str | None = None) -> None:
+        super().__init__(message, retryable=False, code=code)

@@ -1,0 +1,161 @@
+"""The vocabulary of pure flow steps.
+
+A step is `step(state, ctx, inp) -> Result`: no I/O. The runtime persists `Result.state`,
+applies `Result.effects` (records to write) and queues `Result.replies`, all in one commit.
+
+Session state is a JSON-able dict:
+    {"flow": "intake", "step": "field", "expects": "national_id", "data": {...},
+     "menu": ["request_service", ...], "misunderstood": 0}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.calendar import add_working_days, local_date
+from bot.i18n import Translator, translator
+from bot.messages import Button, Location, Media
+
+if TYPE_CHECKING:
+    from orgs.schema import OrgProfile
+
+State = dict[str, Any]
+IDLE: State = {}
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """What the runtime shows a flow of the contact's own requests (never anyone else's)."""
+
+    reference: str
+    service_id: str
+    status: str
+    submitted_at: datetime
+    due_date: date | None
+    committees: tuple[str, ...] = ()
+    last_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    channel: str
+    phone: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Input:
+    text: str = ""
+    intent: str | None = None
+    confidence: float = 0.0
+    ranking: tuple[tuple[str, float], ...] = ()
+    entities: tuple[dict[str, Any], ...] = ()
+    button: str | None = None
+    location: Location | None = None
+    media: tuple[Media, ...] = ()
+    language: str | None = None
+
+    def entity(self, name: str) -> Any | None:
+        for ent in self.entities:
+            if ent.get("entity") == name:
+                return ent.get("value")
+        return None
+
+
+@dataclass(frozen=True)
+class Context:
+    org: OrgProfile
+    now: datetime
+    lang: str
+    contact: ContactView
+    requests: tuple[RequestView, ...] = ()
+    new_reference: Callable[[str], str] = lambda prefix: prefix  # seeded in tests
+    nlu_available: bool = True
+
+    @property
+    def tr(self) -> Translator:
+        return translator(self.lang)
+
+    def t(self, message: str, **fields: object) -> str:
+        return self.tr.t(message, **fields)
+
+    def nt(self, singular: str, plural: str, n: int, **fields: object) -> str:
+        return self.tr.nt(singular, plural, n, **fields)
+
+    def local(self, text: Any) -> str:
+        """An org profile's LocalText in the contact's language."""
+        if text is None:
+            return ""
+        if hasattr(text, "get") and callable(text.get):
+            try:
+                return str(text.get(self.lang))
+            except TypeError:
+                pass
+        if isinstance(text, dict):
+            return str(text.get(self.lang) or text.get("ar") or next(iter(text.values()), ""))
+        return str(text)
+
+    @property
+    def today(self) -> date:
+        return local_date(self.now, self.org.timezone)
+
+    def due_date(self) -> date:
+        rule = self.org.deadline
+        if rule.kind == "working_days":
+            return add_working_days(self.today, rule.days, self.org.weekend, self.org.holidays)
+        from datetime import timedelta
+
+        return self.today + timedelta(days=rule.days)
+
+    def with_lang(self, lang: str) -> Context:
+        return replace(self, lang=lang)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Effect(Protocol):
+    """A record a step asks the runtime to write; see bot/effects.py."""
+
+
+@dataclass(frozen=True)
+class Result:
+    state: State
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Any, ...] = ()
+    events: tuple[dict[str, Any], ...] = ()
+
+    def then(self, other: Result) -> Result:
+        """This result followed by another (the other's state wins)."""
+        return Result(
+            other.state,
+            self.replies + other.replies,
+            self.effects + other.effects,
+            self.events + other.events,
+        )
+
+
+def ask(flow: str, step: str, expects: str | None, data: dict[str, Any], *replies: Reply, **extra: Any) -> Result:
+    state: State = {"flow": flow, "step": step, "expects": expects, "data": data, **extra}
+    return Result(state, tuple(replies))
+
+
+def done(*replies: Reply, effects: tuple[Any, ...] = (), events: tuple[dict[str, Any], ...] = ()) -> Result:
+    return Result(dict(IDLE), tuple(replies), effects, events)
+
+
+class Flow(Protocol):
+    NAME: str
+    ENTRY_INTENTS: tuple[str, ...]
+
+    def start(self, ctx: Context, inp: Input) -> Result: ...
+
+    def step(self, state: State, ctx: Context, inp: Input) -> Result: ...

@@ -1,0 +1,294 @@
+"""One turn: accept (dedupe) -> serialise per contact -> load session -> decide -> persist in ONE commit.
+
+`accept` stores the inbound message (the unique (channel, provider_id) key drops a provider's
+retry) and is all a webhook waits for. `process_contact` runs that contact's pending messages in
+order; each turn's session, records, outbox rows and the inbound's processed mark commit together,
+so a crash mid-turn leaves the message pending and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot import engine as router
+from bot.effects import Turn
+from bot.flows.base import ContactView, Context, Input, RequestView, Result, State
+from bot.messages import InboundMessage, Media
+from nlu.entities import format_reference
+from orgs import load_org
+from storage.db import get_engine, is_sqlite, transaction
+from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, ServiceRequest, StatusChange
+
+log = logging.getLogger("tawasul.runtime")
+MAX_TEXT_CHARS = 4096
+REFERENCE_RETRIES = 3
+
+
+class Understander(Protocol):
+    def parse(self, text: str) -> Any: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware UTC datetime (the store keeps UTC); naive input is taken as UTC."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class Runtime:
+    """The channel-neutral runtime every connector shares."""
+
+    engine: Engine = field(default_factory=get_engine)
+    nlu: Understander | None = None
+    clock: Callable[[], datetime] = utc_now
+    rng: random.Random | None = None  # seeded in tests; `secrets` otherwise
+    default_org: str = field(default_factory=lambda: os.environ.get("TAWASUL_ORG", "esrar"))
+    session_ttl: timedelta = field(
+        default_factory=lambda: timedelta(hours=float(os.environ.get("TAWASUL_SESSION_TTL_HOURS", "168")))
+    )
+    # Called after the flow step, before commit; lets tests prove a failing turn leaves nothing.
+    before_commit: Callable[[Session], None] | None = None
+
+    # ---- accept -------------------------------------------------------------------------------
+    def accept(self, msg: InboundMessage) -> tuple[int, int] | None:
+        """Store an inbound message; (inbound id, contact id), or None for a duplicate."""
+        text = (msg.text or "")[:MAX_TEXT_CHARS]
+        org_slug = msg.org_slug or self.default_org
+        load_org(org_slug)  # an unknown org is a configuration error, raised before anything is stored
+        with transaction(self.engine) as tx:
+            contact = self._contact(tx, org_slug, msg)
+            assert contact.id is not None
+            payload: dict[str, Any] = {}
+            if msg.location:
+                payload["location"] = {"lat": msg.location.lat, "lon": msg.location.lon}
+            if msg.media:
+                payload["media"] = [m.as_dict() for m in msg.media]
+            if msg.button:
+                payload["button"] = msg.button
+            record = InboundRecord(
+                channel=msg.channel,
+                provider_id=msg.provider_id,
+                contact_id=contact.id,
+                text=text,
+                payload=payload,
+                received_at=_utc(self.clock()),
+            )
+            try:
+                with tx.begin_nested():
+                    tx.add(record)
+            except IntegrityError:
+                return None
+            contact.last_inbound_at = _utc(self.clock())
+            if msg.phone and not contact.phone:
+                contact.phone = msg.phone
+            tx.add(contact)
+            tx.flush()
+            assert record.id is not None
+            return record.id, contact.id
+
+    def _contact(self, tx: Session, org_slug: str, msg: InboundMessage) -> Contact:
+        query = select(Contact).where(
+            Contact.org_slug == org_slug, Contact.channel == msg.channel, Contact.address == msg.address
+        )
+        found = tx.exec(query).first()
+        if found:
+            return found
+        contact = Contact(org_slug=org_slug, channel=msg.channel, address=msg.address, phone=msg.phone)
+        try:
+            with tx.begin_nested():
+                tx.add(contact)
+        except IntegrityError:  # created concurrently by another process
+            return tx.exec(query).one()
+        return contact
+
+    # ---- process ------------------------------------------------------------------------------
+    def handle(self, msg: InboundMessage) -> list[OutboundRecord]:
+        """Accept and process at once (console, tests); a duplicate yields no messages."""
+        accepted = self.accept(msg)
+        if accepted is None:
+            return []
+        return self.process_contact(accepted[1])
+
+    def process_contact(self, contact_id: int) -> list[OutboundRecord]:
+        """Run every pending inbound of this contact, oldest first; the queued replies."""
+        produced: list[OutboundRecord] = []
+        while True:
+            for attempt in range(REFERENCE_RETRIES):
+                try:
+                    turn = self._one_turn(contact_id)
+                    break
+                except IntegrityError:
+                    # A generated reference collided (or a concurrent worker took this turn):
+                    # the whole turn rolled back, so it is safe to run it again.
+                    if attempt == REFERENCE_RETRIES - 1:
+                        raise
+            if turn is None:
+                return produced
+            produced.extend(turn)
+
+    def _one_turn(self, contact_id: int) -> list[OutboundRecord] | None:
+        with transaction(self.engine) as tx:
+            lock = select(Contact).where(Contact.id == contact_id)
+            if not is_sqlite(self.engine):
+                lock = lock.with_for_update()
+            contact = tx.exec(lock).one()
+            pending = tx.exec(
+                select(InboundRecord)
+                .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
+                .order_by(col(InboundRecord.id))
+                .limit(1)
+            ).first()
+            if pending is None:
+                return None
+            now = self.clock()
+            conversation = tx.get(Conversation, contact_id) or Conversation(contact_id=contact_id, state={})
+            state: State = dict(conversation.state or {})
+            state, expired = self._expire(state, conversation, now)
+            inp = self._input(pending, state, contact)
+            lang = self._language(contact, inp)
+            ctx = self._context(tx, contact, now, lang)
+            result = router.decide(state, ctx, inp)
+            if expired:
+                result = Result(result.state, (*expired, *result.replies), result.effects, result.events)
+            outbound = self._persist(tx, contact, conversation, pending, result, lang, now)
+            if self.before_commit is not None:
+                self.before_commit(tx)
+            return outbound
+
+    def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
+        if state.get("flow") and conversation.updated_at and _utc(now) - conversation.updated_at > self.session_ttl:
+            from bot.flows.base import Reply
+            from bot.i18n import translator
+
+            lang = state.get("lang", "ar")
+            note = translator(lang).t("Welcome back. Your previous conversation expired, so let us start again.")
+            return {}, (Reply(note),)
+        return state, ()
+
+    def _input(self, pending: InboundRecord, state: State, contact: Contact) -> Input:
+        payload = pending.payload or {}
+        media = tuple(Media(**m) for m in payload.get("media", []))
+        location = None
+        if "location" in payload:
+            from bot.messages import Location
+
+            location = Location(payload["location"]["lat"], payload["location"]["lon"])
+        text = pending.text
+        base = Input(text=text, button=payload.get("button"), media=media, location=location)
+        if state.get("flow") and state.get("expects"):
+            # A flow waits for a field: the text goes to it, never to the NLU (names, ID numbers).
+            return base
+        if not text.strip() or self.nlu is None:
+            return base
+        parsed = self.nlu.parse(text)
+        return Input(
+            text=text,
+            intent=parsed.intent,
+            confidence=parsed.confidence,
+            ranking=tuple(parsed.ranking),
+            entities=tuple(parsed.entities),
+            button=base.button,
+            media=media,
+            location=location,
+            language=parsed.language,
+        )
+
+    def _language(self, contact: Contact, inp: Input) -> str:
+        if not contact.language_locked and inp.language in ("ar", "en", "ur", "id") and inp.intent:
+            contact.language = inp.language
+        return contact.language or "ar"
+
+    def _context(self, tx: Session, contact: Contact, now: datetime, lang: str) -> Context:
+        assert contact.id is not None
+        requests = tx.exec(
+            select(ServiceRequest)
+            .where(ServiceRequest.contact_id == contact.id)
+            .order_by(col(ServiceRequest.submitted_at).desc(), col(ServiceRequest.id).desc())
+        ).all()
+        views = []
+        for req in requests:
+            assert req.id is not None
+            note = tx.exec(
+                select(StatusChange.note)
+                .where(StatusChange.request_id == req.id)
+                .order_by(col(StatusChange.id).desc())
+                .limit(1)
+            ).first()
+            views.append(
+                RequestView(req.reference, req.service_id, req.status, req.submitted_at, req.due_date,
+                            tuple(req.committees), note)
+            )
+        return Context(
+            org=load_org(contact.org_slug),
+            now=now,
+            lang=lang,
+            contact=ContactView(contact.id, contact.channel, contact.phone, contact.language),
+            requests=tuple(views),
+            new_reference=self.new_reference,
+            nlu_available=self.nlu is not None,
+        )
+
+    def new_reference(self, prefix: str) -> str:
+        rng = self.rng
+        body = "".join(str(rng.randrange(10)) if rng else str(secrets.randbelow(10)) for _ in range(8))
+        return format_reference(prefix, body)
+
+    def _persist(
+        self,
+        tx: Session,
+        contact: Contact,
+        conversation: Conversation,
+        pending: InboundRecord,
+        result: Result,
+        lang: str,
+        now: datetime,
+    ) -> list[OutboundRecord]:
+        turn = Turn(contact=contact, channel=pending.channel, language=lang, now=_utc(now))
+        for effect in result.effects:
+            effect.apply(tx, turn)
+        state = {**result.state, "lang": lang}
+        conversation.state = state
+        conversation.version += 1
+        conversation.updated_at = _utc(now)
+        tx.add(conversation)
+        pending.processed_at = _utc(now)
+        tx.add(pending)
+        tx.add(contact)
+        session = router.summary_of(result.state)
+        outbound: list[OutboundRecord] = []
+        for i, reply in enumerate(result.replies):
+            last = i == len(result.replies) - 1
+            assert contact.id is not None
+            outbound.append(
+                OutboundRecord(
+                    contact_id=contact.id,
+                    channel=contact.channel,
+                    to_address=contact.address,
+                    text=reply.text,
+                    buttons=[b.as_dict() for b in reply.buttons],
+                    language=lang,
+                    session=session,
+                    events=list(result.events) if last else [],
+                    meta=dict(reply.meta),
+                    in_reply_to=pending.id,
+                    created_at=_utc(now),
+                    next_attempt_at=_utc(now),
+                )
+            )
+        tx.add_all(outbound)
+        tx.flush()
+        return outbound

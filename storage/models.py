@@ -1,0 +1,258 @@
+"""SQLModel tables: the one shared store of every channel, flow and staff action.
+
+Personal data (names, ID numbers, phones, health details) lives only in `Contact.phone`,
+`ServiceRequest.data` and the message texts; nothing here is ever logged.
+Uniqueness (one inbound per provider id, one reference per request) is enforced by the
+database, never by read-then-write.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Contact(SQLModel, table=True):
+    """A beneficiary as reached on one channel address (a phone, a Telegram chat)."""
+
+    __table_args__ = (UniqueConstraint("org_slug", "channel", "address"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    channel: str = Field(max_length=16)  # console | whatsapp | sms | telegram | web
+    address: str = Field(max_length=128)  # channel-specific id: E.164 phone, chat id, console name
+    phone: str | None = Field(default=None, max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    language_locked: bool = False  # the contact chose a language explicitly
+    opted_out: bool = False
+    last_inbound_at: datetime | None = None  # WhatsApp 24-hour session window
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    """The flow state of one contact (a JSON document owned by the flow engine)."""
+
+    __tablename__ = "conversation_session"
+    contact_id: int = Field(primary_key=True, foreign_key="contact.id")
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ServiceRequest(SQLModel, table=True):
+    __tablename__ = "service_request"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=32)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    service_id: str = Field(max_length=64)
+    status: str = Field(default="submitted", max_length=32)
+    committees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    channel: str = Field(max_length=16)
+    language: str = Field(default="ar", max_length=8)
+    submitted_at: datetime = Field(default_factory=utcnow)
+    due_date: date | None = None
+    on_behalf_of: str | None = Field(default=None, max_length=128)  # field representative
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StatusChange(SQLModel, table=True):
+    __tablename__ = "request_status_change"
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(index=True, foreign_key="service_request.id")
+    status: str = Field(max_length=32)
+    note: str | None = None
+    actor: str = Field(max_length=64)  # "beneficiary", "system" or a staff username
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Acknowledgement(SQLModel, table=True):
+    """The beneficiary's acknowledgement that the data is correct (R4): exact text, time, channel."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(index=True, foreign_key="service_request.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    text: str
+    language: str = Field(max_length=8)
+    channel: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Consent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    purpose: str = Field(max_length=64)  # request_processing | health_data | surveys ...
+    granted: bool
+    text: str
+    channel: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class InboundRecord(SQLModel, table=True):
+    """Every accepted inbound message; the unique key drops a provider's retry."""
+
+    __tablename__ = "message_in"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    provider_id: str = Field(max_length=128)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    text: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = Field(default=None, index=True)
+    error: str | None = None
+
+
+class OutboundRecord(SQLModel, table=True):
+    """The outbox: written in the same transaction as the turn, delivered by a worker."""
+
+    __tablename__ = "message_out"
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    channel: str = Field(max_length=16)
+    to_address: str = Field(max_length=128)
+    text: str
+    buttons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str = Field(default="ar", max_length=8)
+    session: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    events: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    in_reply_to: int | None = Field(default=None, foreign_key="message_in.id")
+    status: str = Field(default="queued", index=True, max_length=16)
+    provider_id: str | None = Field(default=None, index=True, max_length=128)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_until: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class Complaint(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=32)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    request_reference: str | None = Field(default=None, max_length=32)
+    category: str = Field(max_length=64)
+    details: str
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    committee: str = Field(max_length=64)
+    status: str = Field(default="open", max_length=32)  # open | in_progress | resolved | investigating
+    outcome: str | None = None
+    channel: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Investigation(SQLModel, table=True):
+    """R10: the dated committee record of a complaint escalated for compensation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(index=True, foreign_key="complaint.id")
+    held_on: date
+    committee: str = Field(max_length=64)
+    harm_found: bool
+    harm_size: str | None = None
+    causes: str | None = None
+    compensation_decision: str | None = None
+    recorded_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Rating(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    request_id: int | None = Field(default=None, foreign_key="service_request.id")
+    survey_id: int | None = None
+    score: int | None = None  # None when the beneficiary declined
+    comment: str | None = None
+    channel: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Handoff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    category: str = Field(max_length=64)
+    officer: str = Field(max_length=64)
+    reason: str = Field(max_length=64)  # asked | not_understood | unclear_procedure | urgent
+    status: str = Field(default="open", index=True, max_length=16)  # open | closed
+    opened_at: datetime = Field(default_factory=utcnow)
+    last_activity_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    closed_by: str | None = Field(default=None, max_length=64)
+
+
+class Volunteer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(foreign_key="contact.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PrivacyRequest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=32)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(foreign_key="contact.id")
+    kind: str = Field(max_length=16)  # access | correction | deletion
+    details: str | None = None
+    status: str = Field(default="open", max_length=16)
+    due_date: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UrgentAlert(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(foreign_key="contact.id")
+    latitude: float | None = None
+    longitude: float | None = None
+    text: str | None = None
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Survey(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    period_start: date
+    period_end: date
+    question: str
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    display_name: str = Field(max_length=128)
+    org_slug: str | None = Field(default=None, max_length=32)  # None: all associations
+    role: str = Field(default="officer", max_length=32)  # officer | manager | admin
+    password_hash: str | None = None
+    active: bool = True
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when: every staff action and every staff read of personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(index=True, max_length=64)
+    action: str = Field(max_length=64)
+    target: str | None = Field(default=None, max_length=128)
+    reason: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow)
