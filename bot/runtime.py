@@ -63,6 +63,13 @@ class Runtime:
     # Called after the flow step, before commit; lets tests prove a failing turn leaves nothing.
     before_commit: Callable[[Session], None] | None = None
 
+    def __post_init__(self) -> None:
+        if self.nlu is None:
+            # No server: deterministic entities and the language are still computed bot-side.
+            from nlu.client import NLUClient
+
+            self.nlu = NLUClient(None)
+
     # ---- accept -------------------------------------------------------------------------------
     def accept(self, msg: InboundMessage) -> tuple[int, int] | None:
         """Store an inbound message; (inbound id, contact id), or None for a duplicate."""
