@@ -1,0 +1,44 @@
+# Tawasul: `make run` and `make test` do ALL set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup venv nlu-env nlu-model db run test lint i18n clean
+
+setup: venv nlu-env nlu-model db
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required (found $(PYTHON))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+# Rasa 3.6 lives in its own Python 3.10 environment (.venv-nlu); the script finds Python 3.10.
+nlu-env:
+	@bash nlu/setup_env.sh
+
+# Trains nlu/models/ when the model is missing or older than its data, config or components.
+nlu-model: nlu-env venv
+	@bash nlu/train.sh
+
+db: venv
+	$(BIN)/tawasul db upgrade
+
+run: setup
+	$(BIN)/tawasul serve --host 127.0.0.1 --port 8000
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check bot storage connectors orgs nlu tests
+
+i18n: venv
+	@bash scripts/i18n.sh
+
+clean:
+	rm -rf $(VENV) .venv-nlu data
