@@ -150,8 +150,7 @@ def run_json(org: str, runtime: Runtime, stdin: TextIO, stdout: TextIO) -> int:
             stdout.flush()
             continue
         runtime.handle(msg)
-        for row in drain(msg.address, org):
-            stdout.write(json.dumps(as_json(row), ensure_ascii=False) + "\n")
+        stdout.writelines(json.dumps(as_json(row), ensure_ascii=False) + "\n" for row in drain(msg.address, org))
         stdout.flush()
     return 1 if errors else 0
 

@@ -11,7 +11,7 @@ import os
 import random
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,7 +22,7 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 
 PG_ADMIN_URL = os.environ.get("TAWASUL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-FIXED_NOW = datetime(2026, 11, 22, 7, 30, tzinfo=timezone.utc)  # a Sunday morning in Riyadh
+FIXED_NOW = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)  # a Sunday morning in Riyadh
 
 
 def _pg_database() -> Iterator[str]:

@@ -54,7 +54,7 @@ def test_intake_to_reference_then_status(org: str, runtime: Runtime, db: Engine,
         assert request.due_date is not None
         ack = s.exec(select(Acknowledgement).where(Acknowledgement.request_id == request.id)).one()
         assert ack.channel == "console" and len(ack.text) > 20, "the exact acknowledged text is stored"
-        assert s.exec(select(Consent).where(Consent.granted == True)).first() is not None  # noqa: E712
+        assert s.exec(select(Consent).where(Consent.granted == True)).first() is not None
         history = s.exec(select(StatusChange).where(StatusChange.request_id == request.id)).all()
         assert [h.status for h in history] == ["submitted"]
     # The deadline date is told in the reply, in both calendars.
