@@ -24,6 +24,7 @@ ENTRY_INTENTS = ("request_service",)
 MAX_ATTEMPTS = 3
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = ("image/", "application/pdf")
+ASK_FIELD = N_("Please write the {field}.")
 
 
 def _services(ctx: Context) -> list[Any]:
@@ -88,7 +89,7 @@ def _next_field(ctx: Context, data: dict[str, Any], prefix: tuple[Reply, ...] = 
             # the summary shows it and it can be edited there.
             fields[name] = ctx.contact.phone
         if name not in fields:
-            question = ctx.t(FIELD_QUESTIONS.get(name, N_("Please write the {field}.")), field=name)
+            question = ctx.t(FIELD_QUESTIONS.get(name, ASK_FIELD), field=name)
             return ask(NAME, "field", name, {**data, "field": name, "attempts": 0}, *prefix, Reply(question))
     return _next_document(ctx, data, prefix)
 
@@ -250,7 +251,7 @@ def _on_edit(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
     if pick is None:
         return _summary(ctx, data)
     name = svc.fields[pick - 1]
-    question = ctx.t(FIELD_QUESTIONS.get(name, N_("Please write the {field}.")), field=name)
+    question = ctx.t(FIELD_QUESTIONS.get(name, ASK_FIELD), field=name)
     return ask(NAME, "field", name, {**data, "field": name, "attempts": 0, "editing": True}, Reply(question))
 
 
