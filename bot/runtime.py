@@ -23,8 +23,9 @@ from sqlmodel import Session, col, select
 
 from bot import engine as router
 from bot.effects import Turn
-from bot.flows.base import ContactView, Context, Input, RequestView, Result, State
-from bot.messages import InboundMessage, Media
+from bot.flows.base import ContactView, Context, Input, Reply, RequestView, Result, State
+from bot.i18n import translator
+from bot.messages import InboundMessage, Location, Media
 from nlu.entities import format_reference
 from orgs import load_org
 from storage.db import get_engine, is_sqlite, transaction
@@ -178,9 +179,6 @@ class Runtime:
 
     def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
         if state.get("flow") and conversation.updated_at and _utc(now) - conversation.updated_at > self.session_ttl:
-            from bot.flows.base import Reply
-            from bot.i18n import translator
-
             lang = state.get("lang", "ar")
             note = translator(lang).t("Welcome back. Your previous conversation expired, so let us start again.")
             return {}, (Reply(note),)
@@ -191,8 +189,6 @@ class Runtime:
         media = tuple(Media(**m) for m in payload.get("media", []))
         location = None
         if "location" in payload:
-            from bot.messages import Location
-
             location = Location(payload["location"]["lat"], payload["location"]["lon"])
         text = pending.text
         base = Input(text=text, button=payload.get("button"), media=media, location=location)
