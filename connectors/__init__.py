@@ -1,0 +1,54 @@
+"""Channel connectors: one module per channel behind the small protocol of `connectors.base`.
+
+Only this package imports `twilio` or `telegram`. The registry maps a webhook name to its
+connector class; `build_channels` makes one instance of each from the settings:
+
+    >>> sorted(REGISTRY)
+    ['telegram', 'twilio']
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from connectors.base import (
+    BaseChannel,
+    Channel,
+    DeliveryStatus,
+    Inbound,
+    Outgoing,
+    SendResult,
+    WebhookRequest,
+    numbered,
+)
+from connectors.config import Settings
+
+# name -> "module:Class"; imported on first use so that a command that needs no channel stays light.
+REGISTRY: dict[str, str] = {
+    "twilio": "connectors.twilio:TwilioChannel",
+    "telegram": "connectors.telegram:TelegramChannel",
+}
+
+
+def channel_class(name: str) -> type:
+    module, cls = REGISTRY[name].split(":")
+    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    """Every registered channel; each one refuses webhooks (403) until its secret is configured."""
+    return {name: channel_class(name)(settings) for name in REGISTRY}
+
+
+def for_message_channel(channels: dict[str, Channel], channel: str) -> Channel | None:
+    """The connector that sends messages of `channel` ("whatsapp", "sms", "telegram")."""
+    for connector in channels.values():
+        if channel in connector.serves:
+            return connector
+    return None
+
+
+__all__ = [
+    "REGISTRY", "BaseChannel", "Channel", "DeliveryStatus", "Inbound", "Outgoing", "SendResult", "Settings",
+    "WebhookRequest", "build_channels", "channel_class", "for_message_channel", "numbered",
+]

@@ -1,0 +1,107 @@
+"""Sending through the Twilio REST API with the official client, and its errors mapped to ours.
+
+`TWILIO_API_BASE_URL` (tests) sends the real client's requests to a local fake: `HttpxTwilioClient`
+is a `twilio.http.HttpClient` that rewrites https://api.twilio.com (and any *.twilio.com host) to it.
+It logs nothing: the Twilio client's own request logging is never used.
+
+Errors: 429/20429/63018 -> Throttled; 21610 -> ContactStopped; 63016 -> OutsideSessionWindow;
+5xx and network failures -> SendError(retryable=True); any other 4xx -> SendError(retryable=False).
+
+    create(client, to="whatsapp:+966501234567", from_="whatsapp:+966530801110", body="مرحبا",
+           status_callback="https://bot.example.org/webhooks/twilio?outbox=12") -> "SM..."
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from twilio.base.exceptions import TwilioRestException
+from twilio.http import HttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from bot.errors import ContactStopped, OutsideSessionWindow, SendError, Throttled
+
+THROTTLED = {20429, 63018}
+STOPPED = {21610}
+OUTSIDE_WINDOW = {63016}
+
+
+def rebase(url: str, base: str | None) -> str:
+    """`url` with its scheme and host replaced by `base` when it points at Twilio."""
+    if not base:
+        return url
+    parts = urlsplit(url)
+    if not (parts.hostname or "").endswith("twilio.com"):
+        return url
+    b = urlsplit(base)
+    return urlunsplit((b.scheme, b.netloc, b.path.rstrip("/") + parts.path, parts.query, ""))
+
+
+class HttpxTwilioClient(HttpClient):
+    """The Twilio client's transport over httpx (pooled, with timeouts, optional base override)."""
+
+    def __init__(self, base_url: str | None = None, timeout: float = 15.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        import logging
+
+        super().__init__(logging.getLogger("tawasul.twilio.http"), is_async=False, timeout=timeout)
+        self.base_url = base_url
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+
+    def request(  # type: ignore[override]
+        self,
+        method: str,
+        uri: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        response = self._http.request(
+            method,
+            rebase(uri, self.base_url),
+            params=params,  # type: ignore[arg-type]
+            data=data,  # type: ignore[arg-type]
+            headers=headers,
+            auth=auth,
+            timeout=timeout or self.timeout,
+            follow_redirects=allow_redirects,
+        )
+        return Response(response.status_code, response.text, headers=dict(response.headers))
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def make_client(account_sid: str, auth_token: str, base_url: str | None) -> tuple[Client, HttpxTwilioClient]:
+    http = HttpxTwilioClient(base_url)
+    return Client(account_sid, auth_token, http_client=http), http
+
+
+def create(client: Client, **kwargs: Any) -> str:
+    """messages.create with our error mapping; the new message's sid."""
+    try:
+        message = client.messages.create(**kwargs)
+    except TwilioRestException as exc:
+        raise as_send_error(exc) from None
+    except httpx.HTTPError as exc:
+        raise SendError(f"twilio unreachable ({type(exc).__name__})", retryable=True) from None
+    return str(message.sid)
+
+
+def as_send_error(exc: TwilioRestException) -> SendError:
+    code = int(exc.code) if exc.code else None
+    label = str(code or exc.status)
+    text = f"twilio HTTP {exc.status}: {exc.msg}"
+    if exc.status == 429 or code in THROTTLED:
+        return Throttled(text, retry_after=2.0, code=label)
+    if code in STOPPED:
+        return ContactStopped(text, code=label)
+    if code in OUTSIDE_WINDOW:
+        return OutsideSessionWindow(text, code=label)
+    return SendError(text, retryable=exc.status >= 500, code=label)
