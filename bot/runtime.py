@@ -63,6 +63,8 @@ class Runtime:
     )
     # Called after the flow step, before commit; lets tests prove a failing turn leaves nothing.
     before_commit: Callable[[Session], None] | None = None
+    # Called before routing: a Result replaces the turn (e.g. an SMS "STOP"), None lets it run.
+    intercept: Callable[[Contact, InboundRecord, State], Result | None] | None = None
 
     def __post_init__(self) -> None:
         if self.nlu is None:
@@ -166,12 +168,16 @@ class Runtime:
             conversation = tx.get(Conversation, contact_id) or Conversation(contact_id=contact_id, state={})
             state: State = dict(conversation.state or {})
             state, expired = self._expire(state, conversation, now)
-            inp = self._input(pending, state, contact)
-            lang = self._language(contact, inp)
-            ctx = self._context(tx, contact, now, lang)
-            result = router.decide(state, ctx, inp)
-            if expired:
-                result = Result(result.state, (*expired, *result.replies), result.effects, result.events)
+            result = self.intercept(contact, pending, state) if self.intercept else None
+            if result is not None:
+                lang = contact.language or "ar"
+            else:
+                inp = self._input(pending, state, contact)
+                lang = self._language(contact, inp)
+                ctx = self._context(tx, contact, now, lang)
+                result = router.decide(state, ctx, inp)
+                if expired:
+                    result = Result(result.state, (*expired, *result.replies), result.effects, result.events)
             outbound = self._persist(tx, contact, conversation, pending, result, lang, now)
             if self.before_commit is not None:
                 self.before_commit(tx)
