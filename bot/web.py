@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import text as sql
 
 from bot.errors import InputError, SignatureError
@@ -98,6 +99,9 @@ def create_app(service: Service) -> FastAPI:
             headers={k.lower(): v for k, v in request.headers.items()},
             body=body,
         )
+        return await run_in_threadpool(handle, name, channel, hook)
+
+    def handle(name: str, channel: Channel, hook: WebhookRequest) -> Response:
         try:
             channel.verify(hook)  # before any parsing: a forged body is never looked at
         except SignatureError as exc:
@@ -111,10 +115,11 @@ def create_app(service: Service) -> FastAPI:
         if parsed.status is not None and service.on_status is not None:
             service.on_status(name, parsed.status)
         for msg in parsed.messages:
-            accepted = service.runtime.accept(msg)
+            accepted = service.runtime.accept(msg)  # stored (or a duplicate) -> the provider may stop retrying
             if accepted is not None:
                 service.submit(accepted[1])
-        return channel.ack()
+        media_type, content = channel.ack_body
+        return Response(content=content, media_type=media_type)
 
     @app.post("/webhooks/twilio")
     async def twilio_webhook(request: Request) -> Response:
