@@ -1,7 +1,10 @@
 """Routing one input to one pure flow step: the decision half of a turn (no I/O).
 
-Order: global words (cancel, menu, restart) -> the flow waiting for input gets the text first ->
-a digit picks an item of the last menu -> the NLU's intent opens a flow -> else clarify or menu.
+Order: a conversation handed to staff stays quiet -> global words (cancel, menu, restart, back,
+language) -> the flow waiting for input gets the text first -> a digit picks an item of the last
+menu -> the NLU's intent (or an explicit keyword) opens a flow -> else clarify or menu.
+After each step the question the bot asked is kept in the state ("prompt"), so that "back", a
+language change, a greeting after a pause and the end of a handoff can repeat it.
 """
 
 from __future__ import annotations
@@ -9,13 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot import flows
+from bot.flows import handoff, language
 from bot.flows.base import Context, Input, Reply, Result, State, done
-from bot.flows.words import digit_choice, is_cancel, is_menu, is_restart
+from bot.flows.keywords import keyword_intent
+from bot.flows.words import digit_choice, is_back, is_cancel, is_menu, is_restart
 from bot.i18n import N_
 from bot.messages import Button
 
 CONFIDENCE_THRESHOLD = 0.55
 MAX_MISUNDERSTOOD = 2
+MAX_BACK = 4
 
 MENU: tuple[tuple[str, str], ...] = (
     ("request_service", N_("Request a service")),
@@ -26,11 +32,9 @@ MENU: tuple[tuple[str, str], ...] = (
     ("volunteer", N_("Volunteer with us")),
     ("human_handoff", N_("Talk to a staff member")),
     ("urgent_help", N_("Urgent help")),
+    ("privacy_request", N_("My personal data")),
 )
-INTENT_TITLES = dict(MENU) | {
-    "privacy_request": N_("My personal data"),
-    "cancel": N_("Cancel"),
-}
+INTENT_TITLES = dict(MENU) | {"cancel": N_("Cancel")}
 
 
 def available_menu() -> tuple[tuple[str, str], ...]:
@@ -75,8 +79,6 @@ def _clarify(ctx: Context, state: State, inp: Input) -> Result:
     options = [i for i, _ in inp.ranking if i in INTENT_TITLES and flows.flow_for_intent(i)][:3]
     misunderstood = int(state.get("misunderstood", 0)) + 1
     if misunderstood > MAX_MISUNDERSTOOD and flows.flow_for_intent("human_handoff"):
-        handoff = flows.flow_for_intent("human_handoff")
-        assert handoff is not None
         reason = {"entity": "reason", "value": "not_understood"}
         return handoff.start(ctx, Input(text=inp.text, intent="human_handoff", entities=(reason,)))
     if not options:
@@ -87,8 +89,22 @@ def _clarify(ctx: Context, state: State, inp: Input) -> Result:
     return Result({"menu": options, "misunderstood": misunderstood}, (Reply(text, buttons),))
 
 
-def decide(state: State, ctx: Context, inp: Input) -> Result:
-    """One step of the conversation for this input."""
+def prompt_of(state: State) -> tuple[Reply, ...]:
+    """The question a flow state is waiting on, as it was asked."""
+    prompt = state.get("prompt")
+    if not prompt:
+        return ()
+    return (Reply(prompt["text"], tuple(Button(b["id"], b["title"]) for b in prompt.get("buttons", []))),)
+
+
+def _back(state: State, ctx: Context) -> Result:
+    previous: State = dict(state.get("back") or {})
+    if not previous.get("flow"):
+        return menu(ctx)
+    return Result(previous, prompt_of(previous))
+
+
+def _route(state: State, ctx: Context, inp: Input) -> Result:
     text = inp.text or ""
     in_flow = bool(state.get("flow"))
     if is_cancel(text) or (inp.button == "cancel" and in_flow):
@@ -97,24 +113,39 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
         return menu(ctx)
     if is_menu(text) or is_restart(text):
         return menu(ctx)
+    if in_flow and is_back(text):
+        return _back(state, ctx)
+    switch = language.command(text)
+    if switch is not None and state.get("flow") != language.NAME:
+        return language.switch(state, ctx, switch, prompt_of(state))
     if in_flow and state.get("expects"):
         module = flows.FLOWS.get(state["flow"])
         if module is not None:
+            if keyword_intent(text) == "greet" and state.get("prompt"):
+                # Back after a pause with a greeting: remind where we stopped, keep the answer slot.
+                return Result(state, (Reply(ctx.t("Welcome back. Let us continue where we stopped.")),
+                                      *prompt_of(state)))
             return module.step(state, ctx, inp)
     last_menu: list[str] = list(state.get("menu") or [])
     pick = digit_choice(inp.button or text, len(last_menu)) if last_menu else None
     if pick is not None:
         intent = last_menu[pick - 1]
-        opened = _open(intent, ctx, Input(intent=intent, language=inp.language))
+        opened = _open(intent, ctx, Input(intent=intent, language=inp.language, location=inp.location))
         if opened is not None:
             return opened
     intent = inp.intent
+    confident = inp.confidence >= CONFIDENCE_THRESHOLD or not inp.ranking
+    if intent is None or not confident:
+        explicit = keyword_intent(text)
+        if explicit is not None:
+            intent, inp = explicit, _with_intent(inp, explicit)
     if intent is None:
-        # The NLU is down or gave nothing: digits and menus keep working.
+        # The NLU is down or gave nothing: digits, menus and explicit words keep working.
         if inp.entity("reference"):
-            intent = "check_status"
-        else:
-            return menu(ctx)
+            return _open("check_status", ctx, inp) or menu(ctx)
+        if inp.location is not None:
+            return _open("urgent_help", ctx, inp) or menu(ctx)
+        return menu(ctx)
     small = _small_talk(intent, ctx)
     if small is not None:
         return small
@@ -124,6 +155,43 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     if opened is not None:
         return opened
     return menu(ctx)
+
+
+def _with_intent(inp: Input, intent: str) -> Input:
+    return Input(text=inp.text, intent=intent, confidence=1.0, entities=inp.entities, button=inp.button,
+                 location=inp.location, media=inp.media, language=inp.language)
+
+
+def decide(state: State, ctx: Context, inp: Input) -> Result:
+    """One step of the conversation for this input."""
+    if handoff.is_quiet(state):
+        return handoff.step(state, ctx, inp)
+    result = _route(state, ctx, inp)
+    new = result.state
+    went_back = bool(state.get("flow")) and is_back(inp.text or "")
+    if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
+        asked = result.replies[-1]
+        new = {**new, "prompt": {"text": asked.text, "buttons": [b.as_dict() for b in asked.buttons]}}
+        if state.get("flow") and state.get("expects") and state is not new and _moved(state, new):
+            new["back"] = _trim(state)
+        elif "back" in state and not _moved(state, new):
+            new["back"] = state["back"]
+        result = Result(new, result.replies, result.effects, result.events)
+    return result
+
+
+def _moved(old: State, new: State) -> bool:
+    return (old.get("flow"), old.get("step"), old.get("expects")) != (new.get("flow"), new.get("step"),
+                                                                     new.get("expects"))
+
+
+def _trim(state: State, depth: int = MAX_BACK) -> State:
+    kept = {k: v for k, v in state.items() if k not in ("lang",)}
+    if depth <= 1 or not isinstance(kept.get("back"), dict):
+        kept.pop("back", None)
+    else:
+        kept["back"] = _trim(kept["back"], depth - 1)
+    return kept
 
 
 def summary_of(state: State) -> dict[str, Any]:

@@ -184,7 +184,9 @@ class Runtime:
             return outbound
 
     def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
-        if state.get("flow") and conversation.updated_at and _utc(now) - conversation.updated_at > self.session_ttl:
+        # A conversation handed to staff never expires here: the handoff flow ends it after staff silence.
+        live = state.get("flow") and state.get("flow") != "handoff"
+        if live and conversation.updated_at and _utc(now) - _utc(conversation.updated_at) > self.session_ttl:
             lang = state.get("lang", "ar")
             note = translator(lang).t("Welcome back. Your previous conversation expired, so let us start again.")
             return {}, (Reply(note),)
@@ -269,6 +271,8 @@ class Runtime:
         turn = Turn(contact=contact, channel=pending.channel, language=lang, now=_utc(now))
         for effect in result.effects:
             effect.apply(tx, turn)
+        if contact.language_locked and contact.language:
+            lang = contact.language  # the contact changed language in this turn (SetLanguage)
         state = {**result.state, "lang": lang}
         conversation.state = state
         conversation.version += 1

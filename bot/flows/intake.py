@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.calendar import both_calendars
 from bot.effects import CreateRequest, RecordConsent
+from bot.flows import handoff
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
 from bot.flows.words import canon, digit_choice, is_done, is_no, is_skip, is_yes
 from bot.i18n import N_
@@ -197,11 +198,13 @@ def _on_field(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
     if value is None:
         attempts = int(data.get("attempts", 0)) + 1
         if attempts >= MAX_ATTEMPTS:
-            return done(
-                Reply(ctx.t("It seems this step is not clear. I am passing you to a staff member who will help.")),
-                effects=(),
-                events=({"type": "handoff_requested", "reason": "unclear_procedure"},),
-            )
+            # R8: the procedure is unclear to the beneficiary: a human takes over, and afterwards the
+            # conversation resumes at this same question.
+            question = ctx.t(FIELD_QUESTIONS.get(name, ASK_FIELD), field=name)
+            resume = {"flow": NAME, "step": "field", "expects": name, "data": {**data, "attempts": 0},
+                      "prompt": {"text": question, "buttons": []}}
+            intro = ctx.t("It seems this step is not clear. I am passing you to a staff member who will help.")
+            return handoff.open_handoff(ctx, "unclear_procedure", resume=resume, intro=intro)
         return ask(NAME, "field", name, {**data, "attempts": attempts}, Reply(ctx.t(error or "")))
     fields = {**data.get("fields", {}), name: value}
     data = {k: v for k, v in data.items() if k not in ("field", "attempts")}

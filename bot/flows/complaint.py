@@ -1,0 +1,141 @@
+"""Complaint (R9): filed from any channel, numbered, routed to the org's complaints committee.
+
+    start ─► category ─► [about which request? (when the contact has requests)] ─► details
+          ─► attachments (photos/files, or skip) ─► CreateComplaint, complaint number, committee
+The outcome is told later by staff (`tawasul staff resolve`, `tawasul staff investigate`, R10).
+Example: "عايز أشتكي" -> expects category -> "2" -> expects details -> "الموظف ما رد علي" ->
+expects attachments -> "تخطي" -> "استلمنا شكواك برقم CMP-1234-56782 ..." (events: complaint_filed)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.effects import CreateComplaint
+from bot.flows.base import Context, Input, Reply, Result, State, ask, done
+from bot.flows.words import digit_choice, is_done, is_no, is_skip
+from bot.i18n import N_
+from bot.messages import Button
+from bot.validators import check_field
+from nlu.entities import parse_reference
+
+NAME = "complaint"
+ENTRY_INTENTS = ("file_complaint",)
+PREFIX = "CMP"
+MAX_ATTACHMENTS = 5
+MAX_BYTES = 10 * 1024 * 1024
+CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("service", N_("The service I received")),
+    ("staff", N_("The conduct of a staff member")),
+    ("delay", N_("A delay in answering my request")),
+    ("suggestion", N_("A suggestion for improvement")),
+    ("other", N_("Something else")),
+)
+
+
+def _own(ctx: Context, text: str) -> str | None:
+    reference = parse_reference(text or "")
+    if not reference:
+        return None
+    digits = reference.split("-", 1)[-1] if reference[:3].isalpha() else reference
+    return next((r.reference for r in ctx.requests if r.reference.endswith(digits)), None)
+
+
+def start(ctx: Context, inp: Input) -> Result:
+    data: dict[str, Any] = {}
+    own = _own(ctx, inp.text)
+    if own:
+        data["request"] = own
+    return _ask_category(ctx, data)
+
+
+def _ask_category(ctx: Context, data: dict[str, Any], prefix: str = "") -> Result:
+    text = (prefix + "\n" if prefix else "") + ctx.t(
+        "We are sorry for any trouble. Your complaint will be handled quickly and confidentially. What is it about?")
+    buttons = tuple(Button(str(i), ctx.t(title)) for i, (_, title) in enumerate(CATEGORIES, 1))
+    return ask(NAME, "category", "category", data, Reply(text, buttons))
+
+
+def _ask_request(ctx: Context, data: dict[str, Any]) -> Result:
+    refs = [r.reference for r in ctx.requests[:8]]
+    buttons = (*(Button(str(i), ref) for i, ref in enumerate(refs, 1)),
+               Button(str(len(refs) + 1), ctx.t("Not about a request")))
+    return ask(NAME, "request", "reference", data, Reply(ctx.t("Is it about one of your requests?"), buttons))
+
+
+def _ask_details(ctx: Context, data: dict[str, Any]) -> Result:
+    return ask(NAME, "details", "details", data, Reply(ctx.t("Please describe what happened, with dates if you can.")))
+
+
+def step(state: State, ctx: Context, inp: Input) -> Result:
+    data: dict[str, Any] = dict(state.get("data") or {})
+    current = state.get("step")
+    if current == "category":
+        pick = digit_choice(inp.button or inp.text, len(CATEGORIES))
+        if pick is None:
+            return _ask_category(ctx, data, ctx.t("Please choose a number from the list."))
+        data["category"] = CATEGORIES[pick - 1][0]
+        if "request" not in data and ctx.requests and data["category"] != "suggestion":
+            return _ask_request(ctx, data)
+        return _ask_details(ctx, data)
+    if current == "request":
+        refs = [r.reference for r in ctx.requests[:8]]
+        pick = digit_choice(inp.button or inp.text, len(refs) + 1)
+        own = _own(ctx, inp.text)
+        if pick is None and own is None and not is_no(inp.text):
+            return _ask_request(ctx, data)
+        if own or (pick and pick <= len(refs)):
+            data["request"] = own or refs[(pick or 1) - 1]
+        return _ask_details(ctx, data)
+    if current == "details":
+        value, error = check_field("details", inp.text)
+        if value is None:
+            return ask(NAME, "details", "details", data, Reply(ctx.t(error or "")))
+        data["details"] = value
+        text = ctx.t("If you have photos or documents about it, send them now. Otherwise write skip.")
+        return ask(NAME, "attachments", "attachments", data, Reply(text))
+    if current == "attachments":
+        return _on_attachment(ctx, data, inp)
+    return start(ctx, inp)
+
+
+def _on_attachment(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
+    files: list[dict[str, Any]] = list(data.get("attachments") or [])
+    if inp.media:
+        for media in inp.media:
+            if media.size is not None and media.size > MAX_BYTES:
+                return ask(NAME, "attachments", "attachments", data,
+                           Reply(ctx.t("The file is too large (10 MB at most).")))
+            files.append(media.as_dict())
+        data["attachments"] = files[:MAX_ATTACHMENTS]
+        if len(files) < MAX_ATTACHMENTS:
+            text = ctx.t("Received. Send another file, or write done to file the complaint.")
+            return ask(NAME, "attachments", "attachments", data, Reply(text))
+        return _file(ctx, data)
+    if is_skip(inp.text) or is_done(inp.text) or is_no(inp.text):
+        return _file(ctx, data)
+    text = ctx.t("If you have photos or documents about it, send them now. Otherwise write skip.")
+    return ask(NAME, "attachments", "attachments", data, Reply(text))
+
+
+def _file(ctx: Context, data: dict[str, Any]) -> Result:
+    reference = ctx.new_reference(PREFIX)
+    committee = ctx.org.complaints_committee
+    effect = CreateComplaint(
+        reference=reference,
+        category=str(data.get("category", "other")),
+        details=str(data.get("details", "")),
+        committee=committee,
+        attachments=tuple(data.get("attachments") or ()),
+        request_reference=data.get("request"),
+    )
+    lines = [
+        ctx.t("Your complaint has been received. Complaint number: {reference}", reference=reference),
+        ctx.t("It has been referred to the {committee}, which studies complaints quickly and seeks an amicable "
+              "solution; the association's top management follows every complaint.",
+              committee=ctx.local(ctx.org.committees[committee])),
+        ctx.t("We will tell you the outcome here."),
+    ]
+    event = {"type": "complaint_filed", "reference": reference, "category": effect.category,
+             "request": effect.request_reference}
+    return done(Reply("\n".join(lines)), effects=(effect,), events=(event,))

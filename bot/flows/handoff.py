@@ -1,0 +1,98 @@
+"""Human handoff (R8): to the contact officer of the beneficiary's category; the bot then stays quiet.
+
+    start / open_handoff ─► OpenHandoff, "passed to {officer}" ─► with_staff (quiet: inbound kept, no reply)
+        with_staff ─┬─ staff reply (bot/staffops.py) ─► delivered on the contact's channel, silence clock reset
+                    ├─ staff release ─► CloseHandoff, "the assistant is back" ─► resume the earlier state
+                    └─ a message after TAWASUL_HANDOFF_SILENCE_HOURS without staff ─► same as release
+Reasons: asked | not_understood (the engine, after repeated misunderstanding) | unclear_procedure (intake).
+Example: "ابغى اكلم موظف" -> "أحلت محادثتك إلى ضابط الاتصال العام ..." (events: handoff_opened); then
+"متى يردون؟" -> no reply at all, until staff answer or release.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.effects import CloseHandoff, OpenHandoff
+from bot.flows.base import Context, Input, Reply, Result, State
+from bot.messages import Button
+
+NAME = "handoff"
+ENTRY_INTENTS = ("human_handoff",)
+WITH_STAFF = "with_staff"
+
+
+def silence_limit() -> timedelta:
+    """How long staff may stay silent before the bot takes the conversation back."""
+    return timedelta(hours=float(os.environ.get("TAWASUL_HANDOFF_SILENCE_HOURS", "24")))
+
+
+def is_quiet(state: State) -> bool:
+    return state.get("flow") == NAME and state.get("step") == WITH_STAFF
+
+
+def category_of(ctx: Context) -> str:
+    """The beneficiary's category: that of the service of their latest request, else 'general'."""
+    for req in ctx.requests:
+        for svc in ctx.org.services:
+            if svc.id == req.service_id:
+                return svc.category
+    return "general"
+
+
+def start(ctx: Context, inp: Input) -> Result:
+    return open_handoff(ctx, str(inp.entity("reason") or "asked"))
+
+
+def open_handoff(ctx: Context, reason: str, resume: State | None = None, intro: str = "") -> Result:
+    """Hand the conversation to staff; `resume` is the state to return to afterwards."""
+    category = category_of(ctx)
+    officer = ctx.org.officer_for(category)
+    lines = [intro] if intro else []
+    lines.append(ctx.t("I have passed your conversation to the {officer}.", officer=ctx.local(officer.title)))
+    lines.append(ctx.t("A staff member will answer you here as soon as possible. Working hours: {hours}",
+                       hours=ctx.local(ctx.org.hours)))
+    if officer.phone:
+        lines.append(ctx.t("You can also call {phone}.", phone=officer.phone))
+    lines.append(ctx.t("Until then I will not reply automatically; everything you write here reaches the staff."))
+    now = ctx.now.isoformat()
+    data: dict[str, Any] = {"since": now, "last_staff": now, "category": category, "officer": officer.staff,
+                            "resume": _clean(resume or {})}
+    state: State = {"flow": NAME, "step": WITH_STAFF, "expects": None, "data": data}
+    event = {"type": "handoff_opened", "reason": reason, "category": category, "officer": officer.staff}
+    return Result(state, (Reply("\n".join(lines)),), (OpenHandoff(category, officer.staff, reason),), (event,))
+
+
+def _clean(state: State) -> State:
+    return {k: v for k, v in state.items() if k not in ("lang", "menu", "misunderstood")}
+
+
+def step(state: State, ctx: Context, inp: Input) -> Result:
+    """While staff handle the conversation: stay quiet, unless staff have been silent too long."""
+    data = state.get("data") or {}
+    last = datetime.fromisoformat(str(data.get("last_staff") or ctx.now.isoformat()))
+    if ctx.now - last > silence_limit():
+        note = ctx.t("No staff member has been able to answer yet, so I am with you again. "
+                     "Your messages are kept and staff will follow up.")
+        return release(state, ctx, by="timeout", note=note)
+    return Result(state)
+
+
+def release(state: State, ctx: Context, by: str, note: str = "") -> Result:
+    """Close the handoff and return to where the conversation was, repeating its last question."""
+    data = state.get("data") or {}
+    resume: State = dict(data.get("resume") or {})
+    text = note or ctx.t("The staff member has finished. I am the assistant of the association, with you again.")
+    replies = [Reply(text)]
+    prompt = resume.get("prompt")
+    if resume.get("flow") and resume.get("expects") and prompt:
+        replies.append(Reply(ctx.t("Let us continue where we stopped.")))
+        replies.append(Reply(prompt["text"], tuple(Button(b["id"], b["title"]) for b in prompt.get("buttons", []))))
+        new_state = resume
+    else:
+        replies.append(Reply(ctx.t("Write 'menu' at any time to see what I can do.")))
+        new_state = {}
+    event = {"type": "handoff_closed", "by": by}
+    return Result(new_state, tuple(replies), (CloseHandoff(by),), (event,))
