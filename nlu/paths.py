@@ -1,0 +1,51 @@
+"""Where the NLU's files and its Python 3.10 environment live (stdlib only).
+
+`TAWASUL_NLU_VENV` overrides the environment's location (default `.venv-nlu/` at the repo root).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NLU_DIR = REPO / "nlu"
+DATA_DIR = NLU_DIR / "data"
+CONFIG = NLU_DIR / "config.yml"
+STOCK_CONFIG = NLU_DIR / "stock_config.yml"
+MODELS_DIR = NLU_DIR / "models"
+MODEL_NAME = "tawasul"
+MODEL = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
+MODEL_STAMP = MODELS_DIR / ".stamp-model"  # hash of what the model was trained from
+HELDOUT = NLU_DIR / "tests" / "heldout.yml"
+LOCK = NLU_DIR / "requirements.lock"
+SETUP_SCRIPT = NLU_DIR / "setup_env.sh"
+# Code the trained model depends on: a change retrains.
+COMPONENT_CODE = (NLU_DIR / "rasa_components.py", NLU_DIR / "normalize.py", NLU_DIR / "entities.py")
+
+
+def venv_dir() -> Path:
+    """The NLU's virtual environment (Rasa 3.6 on Python 3.10)."""
+    return Path(os.environ.get("TAWASUL_NLU_VENV") or REPO / ".venv-nlu")
+
+
+def rasa_executable() -> Path:
+    return venv_dir() / "bin" / "rasa"
+
+
+def rasa_env() -> dict[str, str]:
+    """Environment for running Rasa offline and quietly, with our components importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        TF_ENABLE_ONEDNN_OPTS="0",
+        PYTHONWARNINGS="ignore",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        LOG_LEVEL=env.get("LOG_LEVEL", "WARNING"),
+        # Rasa 3 caches training results under the working directory: keep nothing.
+        RASA_MAX_CACHE_SIZE="0",
+    )
+    env.pop("VIRTUAL_ENV", None)
+    return env
