@@ -20,6 +20,12 @@ def fake() -> Iterator[FakeProviders]:
     providers.stop()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_fake(fake: FakeProviders) -> None:
+    fake.clear()
+    fake.release()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":

@@ -51,7 +51,7 @@ class FakeProviders:
         self._ids = itertools.count(1)
         self._hold = threading.Event()
         self._hold.set()
-        self.media: dict[str, tuple[str, bytes]] = {"/media/ok.png": ("image/png", PNG)}
+        self.media: dict[str, tuple[str, bytes]] = {"/Media/ok.png": ("image/png", PNG)}
         self.updates: list[dict[str, Any]] = []  # served by getUpdates
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -96,6 +96,8 @@ class FakeProviders:
     def clear(self) -> None:
         with self._lock:
             self.requests.clear()
+            for queued in self._failures.values():
+                queued.clear()
 
     # ---- HTTP -----------------------------------------------------------------------------------
     def _handler(self) -> type[BaseHTTPRequestHandler]:
