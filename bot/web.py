@@ -160,7 +160,9 @@ def build_service(*, worker: bool = True, settings: Settings | None = None, poll
     service.stopped.append(runner.stop)
     service.on_status = lambda _name, status: record_status(runtime.engine, status)
     if worker:
-        outbox = OutboxWorker(runtime.engine, channels, settings)
+        outbox = OutboxWorker(runtime.engine, channels, settings,
+                              batch=int(os.environ.get("TAWASUL_OUTBOX_BATCH", "32")),
+                              senders=int(os.environ.get("TAWASUL_OUTBOX_SENDERS", "8")))
         service.started.append(outbox.start)
         service.stopped.append(outbox.stop)
     if poll is None:

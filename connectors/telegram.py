@@ -56,6 +56,8 @@ class TelegramChannel(BaseChannel):
         self.org_of_chat: Callable[[str], str | None] = lambda _chat: None  # set by the service
         self._bot: Bot | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._requests: tuple[HTTPXRequest, ...] = ()
         self._lock = threading.Lock()
         self._orgs = set(all_orgs())
 
@@ -68,10 +70,14 @@ class TelegramChannel(BaseChannel):
                 if not token:
                     raise SendError("TELEGRAM_BOT_TOKEN is not configured", retryable=False)
                 base = self.settings.telegram_api_base_url or "https://api.telegram.org"
-                request = HTTPXRequest(connection_pool_size=16, read_timeout=40.0)
-                self._bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot", request=request)
+                # Our own request objects, so that close() can shut them even if the Bot was never
+                # initialize()d (Bot.shutdown() is a no-op then and would leak the connections).
+                self._requests = (HTTPXRequest(connection_pool_size=16), HTTPXRequest(read_timeout=60.0))
+                self._bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
+                                request=self._requests[0], get_updates_request=self._requests[1])
                 self._loop = asyncio.new_event_loop()
-                threading.Thread(target=self._loop.run_forever, name="telegram-loop", daemon=True).start()
+                self._thread = threading.Thread(target=self._loop.run_forever, name="telegram-loop", daemon=True)
+                self._thread.start()
             return self._bot
 
     def call(self, make: Callable[[Bot], Coroutine[Any, Any, T]], timeout: float = 60.0) -> T:
@@ -80,11 +86,21 @@ class TelegramChannel(BaseChannel):
         return asyncio.run_coroutine_threadsafe(make(bot), self._loop).result(timeout)
 
     def close(self) -> None:
-        if self._bot is not None and self._loop is not None:
-            try:
-                self.call(lambda bot: bot.shutdown(), timeout=5)
-            finally:
-                self._loop.call_soon_threadsafe(self._loop.stop)
+        loop, thread = self._loop, self._thread
+        if self._bot is None or loop is None or thread is None:
+            return
+        try:
+            requests = self._requests
+
+            async def shut(_bot: Bot) -> None:
+                await asyncio.gather(*(r.shutdown() for r in requests))
+
+            self.call(shut, timeout=5)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            loop.close()
+            self._bot = self._loop = self._thread = None
 
     # ---- inbound --------------------------------------------------------------------------------
     def verify(self, request: WebhookRequest) -> None:

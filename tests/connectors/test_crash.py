@@ -1,0 +1,48 @@
+"""SIGKILL with messages in the outbox: after a restart each is delivered, and none twice."""
+
+from __future__ import annotations
+
+import collections
+import json
+
+from tests.connectors.harness import ServeProcess, fixture, wait_for
+from tests.fakes.providers import FakeProviders
+
+CHATS = [6670001 + i for i in range(6)]
+
+
+def _update(update_id: int, chat: int) -> bytes:
+    data = json.loads(fixture("telegram", "text_ar"))
+    data["update_id"] = update_id
+    data["message"]["chat"]["id"] = data["message"]["from"]["id"] = chat
+    data["message"]["text"] = "السلام عليكم"
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def test_killed_mid_delivery_then_restarted(sqlite_server: ServeProcess, fake: FakeProviders) -> None:
+    server = sqlite_server
+    server.env.update(TAWASUL_OUTBOX_BATCH="1", TAWASUL_OUTBOX_SENDERS="1")  # one send in flight at a time
+    fake.hold()  # the fake records each send, then keeps the answer back: the kill lands mid-send
+    server.start()
+    for i, chat in enumerate(CHATS):
+        assert server.post("telegram", _update(900001 + i, chat)).status_code == 200
+    wait_for(lambda: len(fake.sent("telegram")) >= 1)
+    wait_for(lambda: server.rows("SELECT count(*) FROM message_in WHERE processed_at IS NULL")[0][0] == 0)
+    server.kill()
+    fake.release()
+    in_flight = {int(p["chat_id"]) for p in fake.sent("telegram")}
+    queued = server.rows("SELECT count(*) FROM message_out WHERE status = 'queued'")[0][0]
+    assert queued > 0, "the kill should leave undelivered messages in the outbox"
+
+    server.start()
+    wait_for(lambda: server.rows("SELECT count(*) FROM message_out WHERE status IN ('queued', 'sending')")[0][0] == 0,
+             timeout=40)
+    rows = server.rows("SELECT id, to_address, status, last_error FROM message_out ORDER BY id")
+    received = collections.Counter(int(p["chat_id"]) for p in fake.sent("telegram"))
+    assert all(n == 1 for n in received.values()), received  # never twice
+    for _id, chat, status, error in rows:
+        if status == "failed":  # only a send that was in flight at the kill, and the fake has it
+            assert "interrupted" in error and int(chat) in in_flight
+        else:
+            assert status == "sent"
+    assert set(received) == set(CHATS)  # every chat got its reply, exactly once
