@@ -9,7 +9,7 @@ from nlu.normalize import normalize, to_ascii_digits
 _YES = {
     "نعم", "ايوه", "ايوا", "ايه", "اي", "اوك", "اوكي", "موافق", "اوافق", "اقر", "اكيد", "تمام", "طيب", "صح",
     "يب", "اجل", "بلى", "ماشي", "حاضر", "yes", "y", "yeah", "yep", "ok", "okay", "sure", "agree", "i agree",
-    "confirm", "ha", "haan", "han", "ji", "jee", "ہاں", "جی", "ya", "iya", "setuju", "benar", "aywa", "na3am",
+    "confirm", "ha", "haan", "جی ہاں", "ji haan", "han", "ji", "jee", "ہاں", "جی", "ya", "iya", "setuju", "benar", "aywa", "na3am",
 }
 _NO = {
     "لا", "لأ", "لاء", "مو", "ماابغى", "ما ابغى", "ما ابي", "مابي", "لا شكرا", "لا ابغى", "رفض", "ارفض", "no",
@@ -22,8 +22,8 @@ _CANCEL = {
 _MENU = {"القائمه", "قائمه", "القائمه الرئيسيه", "menu", "main menu", "مينيو", "منيو", "main", "مینو", "#"}
 _BACK = {"رجوع", "ارجع", "السابق", "back", "previous", "kembali", "واپس"}
 _RESTART = {"ابدا من جديد", "من جديد", "اعاده", "restart", "start over", "mulai lagi", "/start"}
-_SKIP = {"تخطي", "تخطى", "لاحقا", "بعدين", "لا يوجد", "ما عندي", "skip", "later", "none", "lewati", "nanti"}
-_DONE = {"تم", "خلصت", "انتهيت", "خلاص", "done", "finished", "selesai", "ho gaya", "بس"}
+_SKIP = {"تخطي", "تخطى", "لاحقا", "بعدين", "لا يوجد", "ما عندي", "skip", "later", "none", "lewati", "nanti", "چھوڑیں", "چھوڑ دیں"}
+_DONE = {"تم", "خلصت", "انتهيت", "خلاص", "done", "finished", "selesai", "ho gaya", "ہو گیا", "بس"}
 
 _PUNCT = re.compile(r"[\s\.,!?؟،؛:;\-_*]+")
 

@@ -1,0 +1,129 @@
+"""Messages the bot sends without being asked (R6): status changes, staff replies, the end of a handoff,
+the rating question after delivery, surveys. Each is a pure flow `Result` pushed into the outbox of
+the contact's own channel, in the contact's language, inside the caller's transaction.
+
+    >>> with transaction() as tx:                                  # doctest: +SKIP
+    ...     contact = tx.get(Contact, 7)
+    ...     push(tx, contact, Result({}, (Reply("..."),)), now=utc_now())
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.calendar import both_calendars
+from bot.effects import Turn
+from bot.engine import summary_of
+from bot.flows import rating
+from bot.flows.base import Context, Reply, Result, State
+from bot.flows.status import status_label
+from bot.runtime import Runtime
+from storage.db import is_sqlite
+from storage.models import Contact, Conversation, OutboundRecord, Rating, ServiceRequest, StatusChange
+
+
+def lock_contact(tx: Session, contact_id: int) -> Contact:
+    """The contact row, locked against a turn running for it at the same time (PostgreSQL)."""
+    query = select(Contact).where(Contact.id == contact_id)
+    bind = tx.get_bind()
+    if not is_sqlite(bind):  # type: ignore[arg-type]
+        query = query.with_for_update()
+    return tx.exec(query).one()
+
+
+def context_for(tx: Session, contact: Contact, now: datetime) -> Context:
+    """The same view of the contact a turn gets (their own requests only), in their language."""
+    runtime = Runtime(engine=tx.get_bind(), clock=lambda: now, rng=random.Random())  # type: ignore[arg-type]
+    return runtime._context(tx, contact, now, contact.language or "ar")  # noqa: SLF001 - one shared view
+
+
+def conversation_of(tx: Session, contact: Contact) -> Conversation:
+    assert contact.id is not None
+    return tx.get(Conversation, contact.id) or Conversation(contact_id=contact.id, state={})
+
+
+def is_idle(state: State) -> bool:
+    return not state.get("flow")
+
+
+def push(
+    tx: Session,
+    contact: Contact,
+    result: Result,
+    *,
+    now: datetime,
+    set_state: bool = True,
+    meta: dict[str, Any] | None = None,
+) -> list[OutboundRecord]:
+    """Apply the result's effects, store its state (if asked) and queue its replies."""
+    assert contact.id is not None
+    lang = contact.language or "ar"
+    turn = Turn(contact=contact, channel=contact.channel, language=lang, now=now)
+    for effect in result.effects:
+        effect.apply(tx, turn)
+    conversation = conversation_of(tx, contact)
+    state: State = dict(conversation.state or {})
+    if set_state:
+        state = {**result.state, "lang": lang}
+        conversation.state = state
+        conversation.version += 1
+        conversation.updated_at = now
+        tx.add(conversation)
+    rows = []
+    for i, reply in enumerate(result.replies):
+        last = i == len(result.replies) - 1
+        rows.append(
+            OutboundRecord(
+                contact_id=contact.id, channel=contact.channel, to_address=contact.address, text=reply.text,
+                buttons=[b.as_dict() for b in reply.buttons], language=lang, session=summary_of(state),
+                events=list(result.events) if last else [], meta={**(meta or {}), **reply.meta},
+                created_at=now, next_attempt_at=now,
+            )
+        )
+    tx.add_all(rows)
+    tx.flush()
+    return rows
+
+
+def status_notice(ctx: Context, req: ServiceRequest, status: str, note: str | None) -> Result:
+    """The proactive notice of a decision on a request (R6)."""
+    service = next((s for s in ctx.org.services if s.id == req.service_id), None)
+    lines = [ctx.t("Update on your request {reference} ({service}): {status}.", reference=req.reference,
+                   service=ctx.local(service.name) if service else req.service_id, status=status_label(ctx, status))]
+    if note:
+        lines.append(ctx.t("Note: {note}", note=note))
+    if status == "needs_info":
+        lines.append(ctx.t("Please reply here with the information requested, or ask to talk to a staff member."))
+    if status in ("submitted", "under_study", "needs_info") and req.due_date:
+        lines.append(ctx.t("Expected reply by {date}.", date=both_calendars(req.due_date, ctx.lang)))
+    event = {"type": "status_reported", "reference": req.reference, "status": status, "proactive": True}
+    return Result({}, (Reply("\n".join(lines)),), (), (event,))
+
+
+def notify_status(tx: Session, req: ServiceRequest, status: str, note: str | None, now: datetime) -> int:
+    """Tell the owner of `req` about its new status; after delivery, ask once for a rating. Messages queued."""
+    contact = lock_contact(tx, req.contact_id)
+    ctx = context_for(tx, contact, now)
+    conversation = conversation_of(tx, contact)
+    state: State = dict(conversation.state or {})
+    notice = status_notice(ctx, req, status, note)
+    if status == "delivered" and _should_ask_rating(tx, ctx, req) and is_idle(state) and not contact.opted_out:
+        ask = rating.after_delivery(ctx, req.reference)
+        rows = push(tx, contact, notice.then(ask), now=now, meta={"template": "rating_request"})
+        return len(rows)
+    # The conversation stays where it is (a form in progress, a handoff): the notice only adds a message.
+    return len(push(tx, contact, notice, now=now, set_state=False, meta={"template": "status_update"}))
+
+
+def _should_ask_rating(tx: Session, ctx: Context, req: ServiceRequest) -> bool:
+    if not ctx.org.satisfaction.ask_after_delivery:
+        return False
+    delivered = tx.exec(
+        select(StatusChange.id).where(StatusChange.request_id == req.id, StatusChange.status == "delivered")
+    ).all()
+    rated = tx.exec(select(Rating.id).where(Rating.request_id == req.id)).first()
+    return len(delivered) <= 1 and rated is None  # asked once: only at the first delivery, never after a rating
