@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot import engine as router
 from bot.effects import Turn
+from bot.flows.keywords import keyword_intent
 from bot.flows.base import ContactView, Context, Input, Reply, RequestView, Result, State
 from bot.i18n import translator
 from bot.messages import InboundMessage, Location, Media
@@ -219,7 +220,9 @@ class Runtime:
         )
 
     def _language(self, contact: Contact, inp: Input) -> str:
-        if not contact.language_locked and inp.language in ("ar", "en", "ur", "id") and inp.intent:
+        # An intent (or an explicit keyword when the NLU is down) means a real sentence, not a name or a digit.
+        said = inp.intent or keyword_intent(inp.text)
+        if not contact.language_locked and inp.language in ("ar", "en", "ur", "id") and said:
             contact.language = inp.language
         return contact.language or "ar"
 
