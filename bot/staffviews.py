@@ -73,7 +73,7 @@ def _address(tx: Session, contact_id: int) -> str:
 
 def _since(tx: Session, contact_id: int, moment: datetime) -> int:
     count = tx.exec(select(func.count()).select_from(InboundRecord)
-                    .where(InboundRecord.contact_id == contact_id, col(InboundRecord.received_at) >= moment)).one()
+                    .where(InboundRecord.contact_id == contact_id, col(InboundRecord.received_at) > moment)).one()
     return int(count)
 
 

@@ -33,11 +33,12 @@ def is_quiet(state: State) -> bool:
     return state.get("flow") == NAME and state.get("step") == WITH_STAFF
 
 
-def category_of(ctx: Context) -> str:
-    """The beneficiary's category: that of the service of their latest request, else 'general'."""
-    for req in ctx.requests:
+def category_of(ctx: Context, resume: State | None = None) -> str:
+    """The beneficiary's category: that of the service being requested or of their latest request."""
+    services = [str((resume or {}).get("data", {}).get("service") or "")] + [r.service_id for r in ctx.requests]
+    for service_id in services:
         for svc in ctx.org.services:
-            if svc.id == req.service_id:
+            if svc.id == service_id:
                 return svc.category
     return "general"
 
@@ -48,7 +49,7 @@ def start(ctx: Context, inp: Input) -> Result:
 
 def open_handoff(ctx: Context, reason: str, resume: State | None = None, intro: str = "") -> Result:
     """Hand the conversation to staff; `resume` is the state to return to afterwards."""
-    category = category_of(ctx)
+    category = category_of(ctx, resume)
     officer = ctx.org.officer_for(category)
     lines = [intro] if intro else []
     lines.append(ctx.t("I have passed your conversation to the {officer}.", officer=ctx.local(officer.title)))

@@ -168,7 +168,7 @@ def test_transcript(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             for event in (e for r in rows for e in r.events):
                 if event["type"] in REF_EVENTS:
                     names[REF_EVENTS[event["type"]]] = event["reference"]
-            _check(turn, rows, label)
+            _check(_subst(turn, names), rows, label)
             recorded = _record(rows)
             if UPDATE:
                 changed |= turn.get("out") != recorded
