@@ -13,6 +13,7 @@ latency p50/p99, and the checks: lost, duplicated, out of order (all must be 0).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -36,7 +37,7 @@ TEXTS = ["السلام عليكم", "1", "وش صار على طلبي", "شكر�
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _sms(sid: str, sender: str, body: str) -> dict[str, str]:
@@ -58,10 +59,9 @@ def main(argv: list[str]) -> int:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sys.path.insert(0, str(REPO))
+    from storage.migrate import upgrade
     from tests.connectors.harness import TWILIO_TOKEN, ServeProcess, twilio_signature
     from tests.fakes.providers import FakeProviders
-
-    from storage.migrate import upgrade
 
     work = Path(tempfile.mkdtemp(prefix="tawasul-bench-"))
     db_url = args.database or f"sqlite:///{work}/bench.db"
@@ -161,7 +161,7 @@ def _wait_and_check(engine: Any, fake: Any, servers: list[Any], args: argparse.N
     disordered = 0
     for items in by_contact.values():
         processed = [r[3] for r in items]
-        disordered += sum(1 for a, b in zip(processed, processed[1:]) if a is None or b is None or a > b)
+        disordered += sum(1 for a, b in itertools.pairwise(processed) if a is None or b is None or a > b)
     sent_by_contact: dict[str, list[Any]] = defaultdict(list)
     for address, out_id, _reply_to, status, body in out:
         if status in ("sent", "delivered", "read"):

@@ -24,7 +24,7 @@ import os
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
@@ -44,7 +44,7 @@ MAX_ATTEMPTS = 8
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def backoff(attempts: int) -> float:
@@ -127,7 +127,7 @@ class OutboxWorker:
         while not self._stop.is_set():
             try:
                 done = self.run_once()
-            except Exception:  # noqa: BLE001 - e.g. the database restarting; the loop must go on
+            except Exception:
                 log.exception("outbox round failed")
                 done = 0
             if not done:
@@ -147,7 +147,7 @@ class OutboxWorker:
                 .where(col(OutboundRecord.status) == "sending", col(OutboundRecord.claimed_until) < utcnow())
                 .values(status="failed", last_error=INTERRUPTED, claimed_until=None)
             )
-            count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+            count = int(result.rowcount or 0)
         if count:
             log.warning("outbox: %d message(s) interrupted mid-send were marked failed (not resent)", count)
         return count
@@ -160,7 +160,7 @@ class OutboxWorker:
         pace = max((ch.pace_seconds for ch in self.channels.values()), default=0.0)
         head_of_line = (
             select(earlier.id)
-            .where(earlier.contact_id == OutboundRecord.contact_id, earlier.id < OutboundRecord.id,
+            .where(earlier.contact_id == OutboundRecord.contact_id, col(earlier.id) < col(OutboundRecord.id),
                    col(earlier.status).in_(("queued", "sending")))
             .exists()
         )
@@ -179,7 +179,7 @@ class OutboxWorker:
         if paced:
             query = query.where(col(OutboundRecord.channel).not_in(paced) | ~just_sent)
         if not is_sqlite(self.engine):
-            query = query.with_for_update(skip_locked=True, of=OutboundRecord)  # type: ignore[arg-type]
+            query = query.with_for_update(skip_locked=True, of=OutboundRecord)
         with transaction(self.engine) as tx:
             ids = [i for i in tx.exec(query).all() if i is not None]
             if ids:

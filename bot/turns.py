@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -100,7 +100,7 @@ class TurnRunner:
             if self.prepare is not None:
                 self.prepare(contact_id)
             self.runtime.process_contact(contact_id)
-        except Exception:  # noqa: BLE001 - a failing turn must not kill the thread; it is retried
+        except Exception:
             count = self._failures.get(contact_id, (0, 0.0))[0] + 1
             self._failures[contact_id] = (count, time.monotonic() + min(300.0, 2.0**count))
             log.exception("turn failed for contact %s (attempt %d); will retry", contact_id, count)
@@ -109,7 +109,7 @@ class TurnRunner:
         return False
 
     def pending_contacts(self, older_than: timedelta) -> list[int]:
-        cutoff = datetime.now(timezone.utc) - older_than
+        cutoff = datetime.now(UTC) - older_than
         with transaction(self.runtime.engine) as tx:
             rows = tx.exec(
                 select(InboundRecord.contact_id)
@@ -134,7 +134,7 @@ class TurnRunner:
         while not self._stop.wait(self._sweep_seconds):
             try:
                 self.sweep()
-            except Exception:  # noqa: BLE001 - e.g. the database restarting; try again next round
+            except Exception:
                 log.exception("turn sweep failed")
 
 

@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy import text as sql
+from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
 from bot.runtime import Runtime
@@ -41,7 +41,7 @@ class Service:
     settings: Settings
     channels: dict[str, Channel]
     submit: Callable[[int], None] = lambda _contact_id: None  # hand a contact to the turn runner
-    on_status: Callable[[str, Any], None] | None = None  # delivery status callback sink
+    on_status: Callable[[str, Any], object] | None = None  # delivery status callback sink
     started: list[Callable[[], None]] = field(default_factory=list)
     stopped: list[Callable[[], None]] = field(default_factory=list)
 

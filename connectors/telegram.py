@@ -35,11 +35,16 @@ from orgs import all_orgs
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta, without a warning
 
-from telegram import (  # noqa: E402 - after PTB_TIMEDELTA
-    Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update,
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError  # noqa: E402
-from telegram.request import HTTPXRequest  # noqa: E402
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
 
 log = logging.getLogger("tawasul.telegram")
 T = TypeVar("T")
@@ -144,10 +149,11 @@ class TelegramChannel(BaseChannel):
         if start:
             payload, text = start.group(1), ""
         phone = None
-        if message.contact is not None and message.from_user is not None:
-            if message.contact.user_id == message.from_user.id:  # only the user's own number is vouched for
-                digits = re.sub(r"[^\d]", "", message.contact.phone_number)
-                phone = "+" + digits if digits else None
+        sender = message.from_user
+        if message.contact is not None and sender is not None and message.contact.user_id == sender.id:
+            # Only the user's own number (the "share my number" key) is vouched for.
+            digits = re.sub(r"[^\d]", "", message.contact.phone_number)
+            phone = "+" + digits if digits else None
         location = Location(message.location.latitude, message.location.longitude) if message.location else None
         media = self._media(message, provider_id)
         msg = InboundMessage("telegram", chat, provider_id, text=text, org_slug=self._org(chat, payload),
@@ -178,8 +184,9 @@ class TelegramChannel(BaseChannel):
         return tuple(media)
 
     def fetch_media(self, url: str, content_type: str, dest_stem: str) -> tuple[str, int]:
-        from connectors.media import base_type
         import mimetypes
+
+        from connectors.media import base_type
 
         file_id = url.removeprefix("tg-file:")
         ext = mimetypes.guess_extension(base_type(content_type)) or ".bin"

@@ -15,6 +15,9 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
+
+from telegram import Bot, Update
 
 from bot.errors import InputError
 from connectors.config import Settings, install_redaction
@@ -22,6 +25,10 @@ from connectors.telegram import TelegramChannel
 
 log = logging.getLogger("tawasul.telegram")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
+async def _get_updates(bot: Bot, *, offset: int | None, timeout: int) -> tuple[Update, ...]:
+    return await bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
 
 
 class Poller:
@@ -46,10 +53,8 @@ class Poller:
         offset: int | None = None
         while not self._stop.is_set():
             try:
-                updates = self.channel.call(
-                    lambda bot: bot.get_updates(offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES),
-                    timeout=self.timeout + 30,
-                )
+                updates = self.channel.call(partial(_get_updates, offset=offset, timeout=self.timeout),
+                                            timeout=self.timeout + 30)
             except Exception as exc:  # noqa: BLE001 - network trouble: wait and poll again
                 log.warning("telegram: getUpdates failed (%s); retrying", type(exc).__name__)
                 self._stop.wait(3)

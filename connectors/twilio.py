@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
 import httpx
-from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.request_validator import (  # type: ignore[import-untyped]
+    RequestValidator,
+    get_signature_algorithm,
+)
 
 from bot.errors import InputError, OutsideSessionWindow, SendError, SignatureError
 from bot.messages import InboundMessage, Location, Media
@@ -52,8 +56,8 @@ class TwilioChannel(BaseChannel):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._validator = RequestValidator(settings.twilio_auth_token) if settings.twilio_auth_token else None
-        self._client = None
-        self._http = None
+        self._client: Any = None
+        self._http: Any = None
         self._media_http: httpx.Client | None = None
         self._orgs = self._address_map()
 
@@ -151,7 +155,7 @@ class TwilioChannel(BaseChannel):
     def send(self, out: Outgoing) -> SendResult:
         if out.channel == "sms":
             return self._sms(out, out.to)
-        inside = out.last_inbound_at is not None and datetime.now(timezone.utc) - out.last_inbound_at < WINDOW
+        inside = out.last_inbound_at is not None and datetime.now(UTC) - out.last_inbound_at < WINDOW
         if inside and not out.meta.get("template_only"):
             try:
                 sid = self._create(to=f"whatsapp:{out.to}", from_=self._sender(out, "whatsapp"),

@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from twilio.base.exceptions import TwilioRestException
-from twilio.http import HttpClient
-from twilio.http.response import Response
-from twilio.rest import Client
+from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
+from twilio.http import HttpClient  # type: ignore[import-untyped]
+from twilio.http.response import Response  # type: ignore[import-untyped]
+from twilio.rest import Client  # type: ignore[import-untyped]
 
 from bot.errors import ContactStopped, OutsideSessionWindow, SendError, Throttled
 
@@ -40,7 +40,7 @@ def rebase(url: str, base: str | None) -> str:
     return urlunsplit((b.scheme, b.netloc, b.path.rstrip("/") + parts.path, parts.query, ""))
 
 
-class HttpxTwilioClient(HttpClient):
+class HttpxTwilioClient(HttpClient):  # type: ignore[misc]
     """The Twilio client's transport over httpx (pooled, with timeouts, optional base override)."""
 
     def __init__(self, base_url: str | None = None, timeout: float = 15.0,
@@ -51,7 +51,7 @@ class HttpxTwilioClient(HttpClient):
         self.base_url = base_url
         self._http = httpx.Client(timeout=timeout, transport=transport)
 
-    def request(  # type: ignore[override]
+    def request(
         self,
         method: str,
         uri: str,
@@ -66,7 +66,7 @@ class HttpxTwilioClient(HttpClient):
             method,
             rebase(uri, self.base_url),
             params=params,  # type: ignore[arg-type]
-            data=data,  # type: ignore[arg-type]
+            data=data,
             headers=headers,
             auth=auth,
             timeout=timeout or self.timeout,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from connectors.sms import segments, split
 from tests.connectors.harness import TELEGRAM_TOKEN, TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.providers import FakeProviders
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture

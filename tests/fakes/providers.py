@@ -109,7 +109,7 @@ class FakeProviders:
             def log_message(self, *args: Any) -> None:
                 return None
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 if path.startswith("/file/bot"):
                     fake._record("telegram", "download", {}, path, None)
@@ -122,13 +122,13 @@ class FakeProviders:
                     return self.do_POST()
                 return self._send(404, b"{}")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 params = _params(raw, self.headers.get("Content-Type", ""), parts.query)
                 if parts.path.startswith("/bot"):
-                    token, _, method = parts.path[len("/bot"):].partition("/")
+                    _token, _, method = parts.path[len("/bot"):].partition("/")
                     return self._json(*fake._telegram(method, params, parts.path))
                 if parts.path.endswith("/Messages.json"):
                     return self._json(*fake._twilio(params, parts.path, self.headers.get("Authorization")))
