@@ -1,50 +1,55 @@
 """Language of a message: 'ar', 'en', 'ur', 'id' or 'other'.
 
-Arabic script: Urdu letters (ے ں ٹ ڈ ڑ ھ ہ ۓ) and Urdu function words tell Urdu from Arabic; the
-Persian-keyboard letters ی ک (and پ چ گ, which Gulf Arabic borrows) alone do not.
-Latin script: Arabizi ("abgha a3raf talabi") counts as Arabic and Roman Urdu ("mujhe madad chahiye")
-as Urdu, scored by `nlu.latin_model` (a small naive Bayes over character n-grams trained on our own
-labelled data); English vs Indonesian vs other languages comes from that model and, when installed,
-the lingua detector (it ships its models, nothing is downloaded).
-
+Arabic script: letters only Urdu has (ے ں ٹ ڈ ڑ ھ ہ ۓ) decide at once; otherwise a naive Bayes
+over our Arabic and Urdu sentences decides, with the Persian-keyboard letters ی ک as extra evidence
+for Urdu but not proof (some Arabic keyboards type them). Persian is 'other'.
+Latin script: see `nlu.latin_model` (Arabizi counts as Arabic, Roman Urdu as Urdu).
 Text without letters (digits, emoji) is 'other': callers should then keep the contact's language.
-Pure standard library apart from the optional lingua; typical call well under 1 ms.
+
+The models are trained on first use from `nlu/data/` (tens of milliseconds); a call then takes
+well under a millisecond.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
+from nlu.langid_nb import NaiveBayes, load_corpus
 from nlu.normalize import normalize
 
 __all__ = ["detect_language", "LANGUAGES"]
 
 LANGUAGES = ("ar", "en", "ur", "id", "other")
 
-_URDU_STRONG = set("ےۓںٹڈڑھہۂۃ")
-_PERSIAN_WEAK = set("یکگپچژ")
-_URDU_WORDS = frozenset(
-    "میں ہے ہیں کا کی کے کو سے نہیں اور یہ وہ آپ مجھے میرا میری میرے ہم کیا کیسے کہاں کب "
-    "چاہیے چاہئے چاہتا چاہتی مدد شکریہ ٹھیک جی ہاں بھائی کر کریں کرنا تھا تھی گیا رہا".split()
-)
-_PERSIAN_WORDS = frozenset("است می را این با از برای چه نیست هست خیلی ممنون لطفا".split())
+_URDU_ONLY = set("ےۓںٹڈڑھہۂۃ")
+_PERSIAN_KEYBOARD = set("یکگپچژ")
+_PERSIAN_WORDS = frozenset("است می‌خواهم میخواهم را این برای چه نیست هست خیلی ممنون لطفا سلام، درود".split())
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Log-odds added towards Urdu per Persian-keyboard letter: evidence, not proof.
+_KEYBOARD_LETTER_WEIGHT = 2.5
+# Urdu written without any of its own or Persian-keyboard letters is rare: lean to Arabic then.
+_NO_URDU_LETTER_BIAS = -4.0
+
+
+@functools.lru_cache(maxsize=1)
+def _arabic_model() -> NaiveBayes:
+    samples = [(normalize(text), lang) for text, lang in load_corpus()["arabic"]]
+    return NaiveBayes(samples)
 
 
 def _arabic_script(text: str) -> str:
-    """ar / ur / other for text written mostly in Arabic script."""
-    strong = sum(ch in _URDU_STRONG for ch in text)
-    weak = sum(ch in _PERSIAN_WEAK for ch in text)
-    words = re.findall(r"[\u0600-\u06FF]+", text)
-    urdu_words = sum(w in _URDU_WORDS for w in words)
-    persian_words = sum(w in _PERSIAN_WORDS for w in words)
-    if strong or urdu_words:
-        if persian_words > urdu_words and not strong:
-            return "other"
+    """'ar', 'ur' or 'other' (Persian) for text written mostly in Arabic letters."""
+    if any(ch in _URDU_ONLY for ch in text):
         return "ur"
-    if weak and persian_words:
+    words = set(re.findall(r"[\u0600-\u06FF\u200c]+", text))
+    keyboard = sum(ch in _PERSIAN_KEYBOARD for ch in text)
+    if keyboard and len(words & _PERSIAN_WORDS) >= 1:
         return "other"
-    return "ar"
+    scores = _arabic_model().log_scores(normalize(text))
+    log_odds = scores.get("ur", 0.0) - scores.get("ar", 0.0)
+    log_odds += _KEYBOARD_LETTER_WEIGHT * min(keyboard, 4) if keyboard else _NO_URDU_LETTER_BIAS
+    return "ur" if log_odds > 0 else "ar"
 
 
 def detect_language(text: str) -> str:
@@ -56,7 +61,7 @@ def detect_language(text: str) -> str:
     ['ur', 'en', 'id', 'other']
     """
     arabic = latin = other = 0
-    for ch in text:
+    for ch in text[:2000]:
         if not _LETTER.match(ch):
             continue
         o = ord(ch)
@@ -69,9 +74,9 @@ def detect_language(text: str) -> str:
     if arabic == 0 and latin == 0:
         return "other"
     if arabic >= latin and arabic >= other:
-        return _arabic_script(text)
+        return _arabic_script(text[:2000])
     if other > latin:
         return "other"
-    from nlu.latin_model import classify_latin  # deferred: loads the small model on first use
+    from nlu.latin_model import classify_latin
 
-    return classify_latin(normalize(text))
+    return classify_latin(text[:2000])
