@@ -60,7 +60,8 @@ def _open(intent: str, ctx: Context, inp: Input) -> Result | None:
     module = flows.flow_for_intent(intent)
     if module is None:
         return None
-    return module.start(ctx, inp)
+    result: Result = module.start(ctx, inp)
+    return result
 
 
 def _small_talk(intent: str, ctx: Context) -> Result | None:
@@ -125,12 +126,13 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
                 # Back after a pause with a greeting: remind where we stopped, keep the answer slot.
                 return Result(state, (Reply(ctx.t("Welcome back. Let us continue where we stopped.")),
                                       *prompt_of(state)))
-            return module.step(state, ctx, inp)
+            stepped: Result = module.step(state, ctx, inp)
+            return stepped
     last_menu: list[str] = list(state.get("menu") or [])
     pick = digit_choice(inp.button or text, len(last_menu)) if last_menu else None
     if pick is not None:
-        intent = last_menu[pick - 1]
-        opened = _open(intent, ctx, Input(intent=intent, language=inp.language, location=inp.location))
+        picked = last_menu[pick - 1]
+        opened = _open(picked, ctx, Input(intent=picked, language=inp.language, location=inp.location))
         if opened is not None:
             return opened
     intent = inp.intent

@@ -38,7 +38,7 @@ def lock_contact(tx: Session, contact_id: int) -> Contact:
 def context_for(tx: Session, contact: Contact, now: datetime) -> Context:
     """The same view of the contact a turn gets (their own requests only), in their language."""
     runtime = Runtime(engine=tx.get_bind(), clock=lambda: now, rng=random.Random())  # type: ignore[arg-type]
-    return runtime._context(tx, contact, now, contact.language or "ar")  # noqa: SLF001 - one shared view
+    return runtime._context(tx, contact, now, contact.language or "ar")
 
 
 def conversation_of(tx: Session, contact: Contact) -> Conversation:

@@ -119,8 +119,8 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
         return counts, (f"المستفيدون المخدومون: {counts['served']}، أُرسلت: {counts['sent']}، "
                         f"ألغوا الاشتراك: {counts['opted_out']}، في محادثة جارية: {counts['busy']}")
     if args.command == "show":
-        record = staffviews.show(tx, args.reference, args.reason, actor, now)
-        return record, json.dumps(record, ensure_ascii=False, indent=2)
+        shown = staffviews.show(tx, args.reference, args.reason, actor, now)
+        return shown, json.dumps(shown, ensure_ascii=False, indent=2)
     raise AssertionError(args.command)
 
 

@@ -9,7 +9,7 @@ StaffError (shown to staff in Arabic) for a wrong reference or a forbidden move.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -184,8 +184,8 @@ def send_survey(tx: Session, org: str, start: date, end: date, question: str, ac
     tx.add(survey)
     tx.flush()
     assert survey.id is not None
-    lo = datetime.combine(start, time.min, tzinfo=timezone.utc)
-    hi = datetime.combine(end, time.max, tzinfo=timezone.utc)
+    lo = datetime.combine(start, time.min, tzinfo=UTC)
+    hi = datetime.combine(end, time.max, tzinfo=UTC)
     served = tx.exec(
         select(ServiceRequest.contact_id).distinct()
         .join(StatusChange, col(StatusChange.request_id) == col(ServiceRequest.id))
@@ -205,5 +205,5 @@ def send_survey(tx: Session, org: str, start: date, end: date, question: str, ac
         push(tx, contact, rating.survey(ctx, survey.id, survey.question), now=now, meta={"template": "survey"})
         counts["sent"] += 1
     audit(tx, actor, "survey_send", f"survey:{survey.id}", now, org=org, start=start.isoformat(),
-          end=end.isoformat(), **counts)
+          end=end.isoformat(), counts=counts)
     return counts
