@@ -80,16 +80,19 @@ def set_status(tx: Session, reference: str, status: str, note: str | None, actor
 
 
 def find_handoff(tx: Session, target: str, org: str | None = None) -> Handoff:
-    """An open handoff by its id ("H12" or "12") or by the contact's address."""
+    """An open handoff by its id ("H12") or by the contact's address (a phone, a Telegram chat id, "12")."""
     key = target.strip()
     query = select(Handoff).where(Handoff.status == "open")
-    if key.upper().lstrip("H").isdigit():
-        found = tx.exec(query.where(Handoff.id == int(key.upper().lstrip("H")))).first()
+    found = None
+    if key[:1] in "Hh" and key[1:].isdigit():
+        found = tx.exec(query.where(Handoff.id == int(key[1:]))).first()
     else:
         contacts = select(Contact.id).where(Contact.address == key)
         if org:
             contacts = contacts.where(Contact.org_slug == org)
         found = tx.exec(query.where(col(Handoff.contact_id).in_(contacts)).order_by(col(Handoff.id).desc())).first()
+        if found is None and key.isdigit():
+            found = tx.exec(query.where(Handoff.id == int(key))).first()
     if found is None:
         raise StaffError(f"لا توجد محادثة محالة مفتوحة لـ {target}")
     return found
