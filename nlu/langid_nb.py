@@ -61,6 +61,11 @@ class NaiveBayes:
                 scores[label] += k * self._log[label].get(f, self._unseen[label])
         return scores
 
+    def known_word_share(self, text: str) -> float:
+        """Share of the words of `text` seen in training (0.0 when it has no words)."""
+        words = _WORD.findall(text.lower())
+        return sum(("w:" + w) in self._known for w in words) / len(words) if words else 0.0
+
     def posteriors(self, text: str) -> dict[str, float]:
         """Normalised probabilities per label (uniform when nothing in `text` is known)."""
         scores = self.log_scores(text)

@@ -78,6 +78,8 @@ def classify_latin(text: str) -> str:
     digits = len(_ARABIZI_DIGITS.findall(lowered))
     scores["ar"] = scores.get("ar", 0.0) + _ARABIZI_DIGIT_WEIGHT * min(digits, 3)
     best = max(scores, key=lambda k: scores[k])
-    if best in ("en", "id") and _is_other_language(text):
+    # English and Indonesian look like many languages; text mostly of words we never saw may be one.
+    unfamiliar = _model().known_word_share(lowered) < 0.5 and not digits
+    if (best in ("en", "id") or unfamiliar) and _is_other_language(text):
         return "other"
     return best
