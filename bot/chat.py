@@ -24,6 +24,7 @@ from sqlmodel import col, select
 
 from bot.errors import InputError
 from bot.i18n import is_rtl
+from bot.localnlu import LocalNLU
 from bot.messages import InboundMessage, Location, Media
 from bot.runtime import Runtime
 from orgs import load_org
@@ -32,33 +33,6 @@ from storage.models import Contact, OutboundRecord, utcnow
 
 log = logging.getLogger("tawasul.chat")
 CHANNEL = "console"
-
-
-class LazyNLU:
-    """Starts a local Rasa server on first use when NLU_URL is not set; stops it at exit."""
-
-    def __init__(self, stack: contextlib.ExitStack) -> None:
-        self._stack = stack
-        self._client: Any = None
-
-    def _connect(self) -> Any:
-        from nlu.client import NLUClient
-
-        url = os.environ.get("NLU_URL")
-        if not url:
-            try:
-                from nlu.server import running_server
-
-                url = self._stack.enter_context(running_server())
-            except Exception as exc:  # noqa: BLE001 - the bot must keep serving through menus
-                log.warning("NLU server could not be started (%s); menus and digits only", type(exc).__name__)
-                url = None
-        return NLUClient(url)
-
-    def parse(self, text: str) -> Any:
-        if self._client is None:
-            self._client = self._connect()
-        return self._client.parse(text)
 
 
 def parse_line(line: str, org: str) -> InboundMessage:
@@ -194,7 +168,7 @@ def main(argv: list[str]) -> int:
 
     upgrade()
     with contextlib.ExitStack() as stack:
-        runtime = Runtime(nlu=LazyNLU(stack))
+        runtime = Runtime(nlu=LocalNLU(stack))
         if args.json:
             return run_json(args.org, runtime, sys.stdin, sys.stdout)
         return run_interactive(args.org, runtime, args.contact)

@@ -83,7 +83,8 @@ def create_app(service: Service) -> FastAPI:
             "status": "ok" if database == "ok" else "error",
             "database": database,
             "dialect": service.runtime.engine.dialect.name,
-            "nlu": nlu_status(os.environ.get("NLU_URL")),
+            "nlu": "starting" if getattr(service.runtime.nlu, "starting", False)
+            else nlu_status(getattr(service.runtime.nlu, "url", None) or os.environ.get("NLU_URL")),
             "channels": sorted(service.channels),
         }
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
@@ -132,7 +133,9 @@ def create_app(service: Service) -> FastAPI:
     return app
 
 
-def build_service(*, worker: bool = True, settings: Settings | None = None, poll: bool | None = None) -> Service:
+def build_service(
+    *, worker: bool = True, settings: Settings | None = None, poll: bool | None = None, nlu: Any = None
+) -> Service:
     """The production wiring: NLU client, runtime, channels, turn runner, outbox worker, polling.
 
     Telegram is polled (no webhook) when `poll` is True, or by default when a bot token is set
@@ -147,7 +150,9 @@ def build_service(*, worker: bool = True, settings: Settings | None = None, poll
     settings = settings or Settings.from_env()
     install_redaction(settings)
     nlu_url = os.environ.get("NLU_URL")
-    runtime = Runtime(engine=get_engine(), nlu=NLUClient(nlu_url) if nlu_url else None,
+    if nlu is None and nlu_url:
+        nlu = NLUClient(nlu_url)
+    runtime = Runtime(engine=get_engine(), nlu=nlu,
                       default_org=settings.default_org, intercept=intercept)
     channels = build_channels(settings)
     service = Service(runtime=runtime, settings=settings, channels=channels)
@@ -207,9 +212,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--no-worker", action="store_true", help="do not run the outbound delivery worker")
+    parser.add_argument("--no-nlu", action="store_true", help="without NLU_URL, do not start a local NLU server")
     args = parser.parse_args(argv)
     upgrade()
-    service = build_service(worker=not args.no_worker)
-    log.info("serving on http://%s:%d (channels: %s)", args.host, args.port, ", ".join(service.channels) or "none")
-    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
+    with contextlib.ExitStack() as stack:
+        nlu = None
+        if not args.no_nlu:
+            from bot.localnlu import LocalNLU
+
+            # Without NLU_URL a local Rasa server starts in the background; until it is ready the
+            # bot serves through menus, digits and regex entities.
+            nlu = LocalNLU(stack, background=True)
+        service = build_service(worker=not args.no_worker, nlu=nlu)
+        log.info("serving on http://%s:%d (channels: %s)", args.host, args.port,
+                 ", ".join(service.channels) or "none")
+        uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0

@@ -18,7 +18,7 @@ DEFAULT_DATA_DIR = Path(os.environ.get("TAWASUL_DATA_DIR", "data"))
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
+        if url.startswith(("postgresql://", "postgres://")):
             # psycopg 3 is the installed driver; plain URLs would ask for psycopg2.
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+# Alembic narrates every step at INFO, some at import; a chat or a test run only wants problems.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
 from alembic import command
 from alembic.config import Config
 
@@ -21,10 +24,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head", verbose: bool = False) -> None:
-    # Alembic narrates every step at INFO; a chat or a test run only wants to hear of problems.
-    level = logging.INFO if verbose else logging.WARNING
-    for name in ("alembic", "alembic.runtime.migration", "alembic.runtime.plugins"):
-        logging.getLogger(name).setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)
     command.upgrade(alembic_config(url), revision)
 
 
