@@ -3,7 +3,8 @@
 - `ArabicNormalizer`: placed right after the tokenizer. It rewrites each token's text and lemma with
   `nlu.normalize.normalize` and leaves the token's start/end alone, so every featurizer and classifier
   sees normalised text in training and in serving, while entity offsets still point into the message
-  as the user wrote it.
+  as the user wrote it. Tokens inside a reference, phone or national ID become one placeholder word
+  ("__reference__", ...): the classifier learns "a reference was given", not the digits of one.
 - `TawasulEntityExtractor`: the deterministic entities of `nlu.entities.extract` (phone, national_id,
   reference, number), with offsets in the original text.
 
@@ -28,6 +29,10 @@ from rasa.nlu.constants import TOKENS_NAMES
 
 from nlu.entities import extract
 from nlu.normalize import normalize
+
+
+# Entities whose digits say nothing about the intent: the classifier sees a placeholder word instead.
+MASKED_ENTITIES = ("reference", "phone", "national_id")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -56,8 +61,14 @@ class ArabicNormalizer(GraphComponent):
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not tokens:
             return
+        spans = [
+            (e["start"], e["end"], f"__{e['entity']}__")
+            for e in extract(message.get(TEXT) or "")
+            if e["entity"] in MASKED_ENTITIES
+        ]
         for token in tokens:
-            new = normalize(token.text)
+            new = next((word for start, end, word in spans if start <= token.start and token.end <= end), None)
+            new = new or normalize(token.text)
             if new:  # a token of only harakat/tatweel keeps its text rather than becoming empty
                 token.text = new
                 token.lemma = new
