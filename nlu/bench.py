@@ -21,7 +21,7 @@ from nlu.evaluate import DIALECT_ROWS, Example, Report, evaluate, load_heldout
 from nlu.server import running_server
 from nlu.train import train_config
 
-__all__ = ["Latency", "measure_latency", "score_with_server", "run_bench"]
+__all__ = ["Latency", "measure_latency", "run_bench", "score_with_server"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ def _top_intent(data: dict[str, object]) -> tuple[str | None, float]:
 
 def score_with_server(url: str, examples: list[Example]) -> Report:
     with httpx.Client(timeout=30.0) as http:
-        return evaluate(examples, lambda t: _top_intent(http.post(f"{url}/model/parse", json={"text": t}).json()))
+        return evaluate(
+            examples, lambda t: _top_intent(http.post(f"{url}/model/parse", json={"text": t}).json())
+        )
 
 
 def measure_latency(url: str, texts: list[str], rounds: int = 3, clients: int = 4) -> Latency:
@@ -108,8 +110,11 @@ def run_bench(url: str | None = None, compare_stock: bool = True, rounds: int = 
         t0 = time.perf_counter()
         if server_url:
             load_s = 0.0
-            results[label] = (score_with_server(server_url, examples),
-                              measure_latency(server_url, texts, rounds), load_s)
+            results[label] = (
+                score_with_server(server_url, examples),
+                measure_latency(server_url, texts, rounds),
+                load_s,
+            )
             return
         with running_server(model=model) as u:
             load_s = time.perf_counter() - t0
@@ -134,9 +139,12 @@ def _format(results: dict[str, tuple[Report, Latency, float]], stock_train_s: fl
         lines.append(f"{row:<26}" + "".join(f"{_rows(results[l][0]).get(row, 0.0):12.3f}" for l in labels))
     lat = {l: results[l][1] for l in labels}
     for name, attr, fmt in (
-        ("parse p50 (ms)", "p50_ms", "{:12.1f}"), ("parse p99 (ms)", "p99_ms", "{:12.1f}"),
-        ("parse max (ms)", "max_ms", "{:12.1f}"), ("parses/s, 1 client", "sequential_per_s", "{:12.0f}"),
-        ("parses/s, 4 clients", "concurrent_per_s", "{:12.0f}"), ("requests timed", "requests", "{:12d}"),
+        ("parse p50 (ms)", "p50_ms", "{:12.1f}"),
+        ("parse p99 (ms)", "p99_ms", "{:12.1f}"),
+        ("parse max (ms)", "max_ms", "{:12.1f}"),
+        ("parses/s, 1 client", "sequential_per_s", "{:12.0f}"),
+        ("parses/s, 4 clients", "concurrent_per_s", "{:12.0f}"),
+        ("requests timed", "requests", "{:12d}"),
     ):
         lines.append(f"{name:<26}" + "".join(fmt.format(getattr(lat[l], attr)) for l in labels))
     lines.append(f"{'server start+load (s)':<26}" + "".join(f"{results[l][2]:12.1f}" for l in labels))

@@ -70,6 +70,7 @@ def _eval(args: argparse.Namespace) -> int:
     from nlu.evaluate import evaluate, format_report, load_heldout
 
     with _server_url() as url, NLUClient(url, timeout=30.0) as client:
+
         def classify(text: str) -> tuple[str | None, float]:
             r = client.parse(text)
             return r.intent, r.confidence

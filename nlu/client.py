@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -26,16 +26,34 @@ from nlu.entities import extract
 from nlu.langid import detect_language
 
 __all__ = [
-    "NLUResult", "NLUClient", "CONFIDENCE_THRESHOLD", "needs_clarification", "clarification_options",
+    "CONFIDENCE_THRESHOLD",
     "INTENTS",
+    "NLUClient",
+    "NLUResult",
+    "clarification_options",
+    "needs_clarification",
 ]
 
 log = logging.getLogger(__name__)
 
-INTENTS = (
-    "greet goodbye thanks affirm deny request_service check_status file_complaint give_rating "
-    "human_handoff ask_info volunteer cancel urgent_help privacy_request out_of_scope"
-).split()
+INTENTS = [
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "request_service",
+    "check_status",
+    "file_complaint",
+    "give_rating",
+    "human_handoff",
+    "ask_info",
+    "volunteer",
+    "cancel",
+    "urgent_help",
+    "privacy_request",
+    "out_of_scope",
+]
 
 # Below this top-intent confidence the bot asks which of the top intents was meant (measured on the
 # held-out file with `tawasul nlu eval`: wrong predictions sit mostly below it, right ones above).
@@ -102,7 +120,7 @@ class NLUClient:
         if self._http is not None:
             self._http.close()
 
-    def __enter__(self) -> NLUClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,8 +158,12 @@ class NLUClient:
     def _mark(self, down: bool, reason: str = "") -> None:
         with self._lock:
             if down and not self._down:
-                log.warning("NLU server %s unavailable (%s): serving with menus, digits and regex "
-                            "entities until it answers again", self.url, reason)
+                log.warning(
+                    "NLU server %s unavailable (%s): serving with menus, digits and regex "
+                    "entities until it answers again",
+                    self.url,
+                    reason,
+                )
             elif not down and self._down:
                 log.info("NLU server %s answers again", self.url)
             self._down = down

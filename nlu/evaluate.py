@@ -20,7 +20,7 @@ import yaml
 from nlu import paths
 from nlu.langid import detect_language
 
-__all__ = ["Example", "Prediction", "Report", "load_heldout", "evaluate", "format_report", "VARIETIES"]
+__all__ = ["VARIETIES", "Example", "Prediction", "Report", "evaluate", "format_report", "load_heldout"]
 
 VARIETIES = ("msa", "gulf", "egyptian", "levantine", "arabizi", "en", "ur", "ur_latn", "id")
 DIALECT_ROWS = ("gulf", "egyptian", "levantine")
@@ -114,10 +114,12 @@ def format_report(report: Report, show_errors: bool = True) -> str:
     lines.append(f"{'macro-F1':<16} {report.macro_f1:20.3f}")
     lines.append(f"{'accuracy':<16} {report.accuracy:20.3f}  ({len(report.predictions)} examples)")
     lines.append("")
-    lines.append("accuracy by variety: " + "  ".join(
-        f"{k} {a:.3f} ({n})" for k, (a, n) in report.by_variety.items()))
-    lines.append("accuracy by language: " + "  ".join(
-        f"{k} {a:.3f} ({n})" for k, (a, n) in report.by_language.items()))
+    lines.append(
+        "accuracy by variety: " + "  ".join(f"{k} {a:.3f} ({n})" for k, (a, n) in report.by_variety.items())
+    )
+    lines.append(
+        "accuracy by language: " + "  ".join(f"{k} {a:.3f} ({n})" for k, (a, n) in report.by_language.items())
+    )
     lines.append(f"language-id accuracy: {report.langid_accuracy:.3f}")
     wrong_lang = [p for p in report.predictions if p.language != p.example.lang]
     for p in wrong_lang[:20]:
@@ -131,6 +133,8 @@ def format_report(report: Report, show_errors: bool = True) -> str:
         lines.append("misclassified:")
         for p in report.predictions:
             if p.intent != p.example.intent:
-                lines.append(f"   [{p.example.variety}] {p.example.intent} -> {p.intent} "
-                             f"({p.confidence:.2f}): {p.example.text}")
+                lines.append(
+                    f"   [{p.example.variety}] {p.example.intent} -> {p.intent} "
+                    f"({p.confidence:.2f}): {p.example.text}"
+                )
     return "\n".join(lines)

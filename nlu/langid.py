@@ -18,13 +18,30 @@ import re
 from nlu.langid_nb import NaiveBayes, load_corpus
 from nlu.normalize import normalize
 
-__all__ = ["detect_language", "LANGUAGES"]
+__all__ = ["LANGUAGES", "detect_language"]
 
 LANGUAGES = ("ar", "en", "ur", "id", "other")
 
 _URDU_ONLY = set("ےۓںٹڈڑھہۂۃ")
 _PERSIAN_KEYBOARD = set("یکگپچژ")
-_PERSIAN_WORDS = frozenset("است می‌خواهم میخواهم را این برای چه نیست هست خیلی ممنون لطفا سلام، درود".split())
+_PERSIAN_WORDS = frozenset(
+    [
+        "است",
+        "می\u200cخواهم",
+        "میخواهم",
+        "را",
+        "این",
+        "برای",
+        "چه",
+        "نیست",
+        "هست",
+        "خیلی",
+        "ممنون",
+        "لطفا",
+        "سلام،",
+        "درود",
+    ]
+)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Log-odds added towards Urdu per Persian-keyboard letter: evidence, not proof.
 _KEYBOARD_LETTER_WEIGHT = 2.5

@@ -25,7 +25,7 @@ def features(text: str, max_n: int = 4) -> Counter[str]:
         padded = f" {word} "
         for n in range(1, max_n + 1):
             for i in range(len(padded) - n + 1):
-                gram = padded[i:i + n]
+                gram = padded[i : i + n]
                 if gram.strip():
                     feats[gram] += 1
     return feats
@@ -79,8 +79,12 @@ class NaiveBayes:
 
 # Data file stem prefix -> (script, language). Longest prefix wins ("ur_latn" before "ur").
 FILE_LANGUAGES = {
-    "ar_": ("arabic", "ar"), "arabizi": ("latin", "ar"), "en": ("latin", "en"),
-    "ur_latn": ("latin", "ur"), "ur": ("arabic", "ur"), "id": ("latin", "id"),
+    "ar_": ("arabic", "ar"),
+    "arabizi": ("latin", "ar"),
+    "en": ("latin", "en"),
+    "ur_latn": ("latin", "ur"),
+    "ur": ("arabic", "ur"),
+    "id": ("latin", "id"),
 }
 
 

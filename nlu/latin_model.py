@@ -50,9 +50,20 @@ def _lingua() -> Any:
     except ImportError:
         return None
     languages = [
-        Language.ENGLISH, Language.INDONESIAN, Language.MALAY, Language.FRENCH, Language.SPANISH,
-        Language.GERMAN, Language.TURKISH, Language.ITALIAN, Language.PORTUGUESE, Language.DUTCH,
-        Language.TAGALOG, Language.SWAHILI, Language.SOMALI, Language.YORUBA,
+        Language.ENGLISH,
+        Language.INDONESIAN,
+        Language.MALAY,
+        Language.FRENCH,
+        Language.SPANISH,
+        Language.GERMAN,
+        Language.TURKISH,
+        Language.ITALIAN,
+        Language.PORTUGUESE,
+        Language.DUTCH,
+        Language.TAGALOG,
+        Language.SWAHILI,
+        Language.SOMALI,
+        Language.YORUBA,
     ]
     return LanguageDetectorBuilder.from_languages(*languages).build()
 

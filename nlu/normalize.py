@@ -22,20 +22,40 @@ from, so spans found on the normalised text can be mapped back to the original (
 
 from __future__ import annotations
 
-__all__ = ["to_ascii_digits", "normalize", "normalize_with_map", "span_to_original"]
+__all__ = ["normalize", "normalize_with_map", "span_to_original", "to_ascii_digits"]
 
 _DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
 _DIGIT_TABLE = str.maketrans(_DIGITS)
 
 # One character in -> one character out.
 _CHAR_MAP: dict[str, str] = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي",
-    "ة": "ه", "ۃ": "ه", "ہ": "ه", "ە": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ى": "ي",
+    "ی": "ي",
+    "ې": "ي",
+    "ئ": "ي",
+    "ة": "ه",
+    "ۃ": "ه",
+    "ہ": "ه",
+    "ە": "ه",
     "ؤ": "و",
-    "ک": "ك", "ڪ": "ك",
-    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",", "۔": ".",
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+    "ک": "ك",
+    "ڪ": "ك",
+    "،": ",",
+    "؛": ";",
+    "؟": "?",
+    "٪": "%",
+    "٫": ".",
+    "٬": ",",
+    "۔": ".",
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
 }
 _CHAR_MAP.update({chr(k): v for k, v in _DIGITS.items()})
 

@@ -14,22 +14,21 @@ repository root on PYTHONPATH.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.nlu.constants import TOKENS_NAMES
 
 from nlu.entities import extract
 from nlu.normalize import normalize
-
 
 # Entities whose digits say nothing about the intent: the classifier sees a placeholder word instead.
 MASKED_ENTITIES = ("reference", "phone", "national_id")
@@ -40,21 +39,21 @@ class ArabicNormalizer(GraphComponent):
     """Normalise token texts in place (alef forms, yaa, taa marbuta, harakat, digits, stretched letters)."""
 
     @classmethod
-    def required_components(cls) -> List[Type]:
+    def required_components(cls) -> list[type]:
         return [Tokenizer]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ArabicNormalizer":
+    ) -> ArabicNormalizer:
         return cls()
 
     def _normalise(self, message: Message) -> None:
@@ -67,7 +66,9 @@ class ArabicNormalizer(GraphComponent):
             if e["entity"] in MASKED_ENTITIES
         ]
         for token in tokens:
-            new = next((word for start, end, word in spans if start <= token.start and token.end <= end), None)
+            new = next(
+                (word for start, end, word in spans if start <= token.start and token.end <= end), None
+            )
             new = new or normalize(token.text)
             if new:  # a token of only harakat/tatweel keeps its text rather than becoming empty
                 token.text = new
@@ -78,7 +79,7 @@ class ArabicNormalizer(GraphComponent):
             self._normalise(message)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             self._normalise(message)
         return messages
@@ -89,22 +90,22 @@ class TawasulEntityExtractor(GraphComponent, EntityExtractorMixin):
     """phone (E.164), national_id (check digit verified), reference, number: by `nlu.entities`."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "TawasulEntityExtractor":
+    ) -> TawasulEntityExtractor:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            text: Optional[str] = message.get(TEXT)
+            text: str | None = message.get(TEXT)
             found = self.add_extractor_name(extract(text)) if text else []
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages

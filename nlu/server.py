@@ -24,7 +24,7 @@ import httpx
 
 from nlu import paths
 
-__all__ = ["running_server", "serve_command", "wait_ready", "ServerError", "free_port"]
+__all__ = ["ServerError", "free_port", "running_server", "serve_command", "wait_ready"]
 
 STARTUP_TIMEOUT = float(os.environ.get("TAWASUL_NLU_STARTUP_TIMEOUT", "180"))
 
@@ -42,8 +42,17 @@ def free_port() -> int:
 def serve_command(model: Path, port: int, host: str = "127.0.0.1") -> list[str]:
     """The `rasa run` command line serving `model` (API only, no channels, one worker)."""
     return [
-        str(paths.rasa_executable()), "run", "--enable-api", "--model", str(model),
-        "--interface", host, "--port", str(port), "--response-timeout", "30",
+        str(paths.rasa_executable()),
+        "run",
+        "--enable-api",
+        "--model",
+        str(model),
+        "--interface",
+        host,
+        "--port",
+        str(port),
+        "--response-timeout",
+        "30",
     ]
 
 
@@ -80,8 +89,12 @@ def running_server(
     workdir = tempfile.TemporaryDirectory(prefix="tawasul-nlu-")
     with open(log_file, "wb") as log:
         process = subprocess.Popen(
-            serve_command(model, port), stdout=log, stderr=subprocess.STDOUT,
-            cwd=workdir.name, env=paths.rasa_env(), start_new_session=True,
+            serve_command(model, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir.name,
+            env=paths.rasa_env(),
+            start_new_session=True,
         )
     try:
         try:

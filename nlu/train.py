@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nlu import paths
 
-__all__ = ["inputs_hash", "needs_training", "train", "train_config", "main"]
+__all__ = ["inputs_hash", "main", "needs_training", "train", "train_config"]
 
 
 def _inputs(config: Path) -> list[Path]:
@@ -61,14 +61,30 @@ def train_config(config: Path, out_dir: Path, name: str) -> Path:
     """Train `config` on `nlu/data/` into `out_dir/name.tar.gz` and return that path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        str(paths.rasa_executable()), "train", "nlu", "--quiet",
-        "--config", str(config), "--nlu", str(paths.DATA_DIR),
-        "--out", str(out_dir), "--fixed-model-name", name,
+        str(paths.rasa_executable()),
+        "train",
+        "nlu",
+        "--quiet",
+        "--config",
+        str(config),
+        "--nlu",
+        str(paths.DATA_DIR),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        name,
     ]
     with tempfile.TemporaryDirectory(prefix="tawasul-train-") as cwd:  # Rasa writes .rasa/ into cwd
         # Rasa and TensorFlow are noisy: keep their output unless training fails.
-        done = subprocess.run(command, cwd=cwd, env=paths.rasa_env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+        done = subprocess.run(
+            command,
+            check=False,
+            cwd=cwd,
+            env=paths.rasa_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     if done.returncode != 0:
         sys.stderr.write("\n".join(done.stdout.splitlines()[-60:]) + "\n")
         raise subprocess.CalledProcessError(done.returncode, command)

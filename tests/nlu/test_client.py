@@ -47,8 +47,11 @@ def test_parse_uses_server_intent_and_local_entities() -> None:
     assert r.ranking[:2] == [("check_status", 0.91), ("file_complaint", 0.05)]
     assert r.entities == [{"entity": "reference", "value": "ESR-1234-56782", "start": 16, "end": 30}]
     assert r.as_predict_json() == {
-        "text": "وش صار على طلبي ESR-1234-56782", "intent": "check_status", "confidence": 0.91,
-        "language": "ar", "entities": [{"entity": "reference", "value": "ESR-1234-56782"}],
+        "text": "وش صار على طلبي ESR-1234-56782",
+        "intent": "check_status",
+        "confidence": 0.91,
+        "language": "ar",
+        "entities": [{"entity": "reference", "value": "ESR-1234-56782"}],
     }
 
 
@@ -113,8 +116,14 @@ def test_empty_text_is_not_sent() -> None:
 
 
 def test_clarification_helpers() -> None:
-    unsure = NLUResult("x", "check_status", 0.4, [("check_status", 0.4), ("file_complaint", 0.3),
-                                                   ("out_of_scope", 0.2), ("ask_info", 0.1)], "ar", [])
+    unsure = NLUResult(
+        "x",
+        "check_status",
+        0.4,
+        [("check_status", 0.4), ("file_complaint", 0.3), ("out_of_scope", 0.2), ("ask_info", 0.1)],
+        "ar",
+        [],
+    )
     assert needs_clarification(unsure)
     assert clarification_options(unsure) == ["check_status", "file_complaint", "ask_info"]
     sure = NLUResult("x", "greet", CONFIDENCE_THRESHOLD + 0.1, [("greet", 0.9)], "ar", [])

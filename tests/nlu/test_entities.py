@@ -20,9 +20,21 @@ from nlu.entities import (
 @pytest.mark.parametrize(
     "written",
     [
-        "0551234567", "551234567", "966551234567", "+966551234567", "00966551234567",
-        "+966 55 123 4567", "+966 (55) 123-4567", "055-123-4567", "055 123 4567", "(055) 1234567",
-        "+966 0551234567", "٠٥٥١٢٣٤٥٦٧", "+٩٦٦٥٥١٢٣٤٥٦٧", "۰۵۵۱۲۳۴۵۶۷", "رقمي ٠٥٥ ١٢٣ ٤٥٦٧ لو سمحت",
+        "0551234567",
+        "551234567",
+        "966551234567",
+        "+966551234567",
+        "00966551234567",
+        "+966 55 123 4567",
+        "+966 (55) 123-4567",
+        "055-123-4567",
+        "055 123 4567",
+        "(055) 1234567",
+        "+966 0551234567",
+        "٠٥٥١٢٣٤٥٦٧",
+        "+٩٦٦٥٥١٢٣٤٥٦٧",
+        "۰۵۵۱۲۳۴۵۶۷",
+        "رقمي ٠٥٥ ١٢٣ ٤٥٦٧ لو سمحت",
     ],
 )
 def test_saudi_mobile_any_way(written: str) -> None:
@@ -104,10 +116,31 @@ def test_bare_reference_starting_with_5() -> None:
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
-        ("5", 5), ("٥", 5), ("۴", 4), ("3 ", 3), ("خمسة", 5), ("خمسه", 5), ("ثلاث", 3), ("اربعة", 4),
-        ("أربعة", 4), ("واحد", 1), ("اثنين", 2), ("الثاني", 2), ("five", 5), ("Two", 2), ("lima", 5),
-        ("اختار ٣", 3), ("رقم 2 لو سمحت", 2), ("5/5", 5), ("٤ من ٥", 4), ("4 out of 5", 4),
-        ("1 او 2", None), ("", None), ("مرحبا", None), ("0551234567", None), ("1000", None),
+        ("5", 5),
+        ("٥", 5),
+        ("۴", 4),
+        ("3 ", 3),
+        ("خمسة", 5),
+        ("خمسه", 5),
+        ("ثلاث", 3),
+        ("اربعة", 4),
+        ("أربعة", 4),
+        ("واحد", 1),
+        ("اثنين", 2),
+        ("الثاني", 2),
+        ("five", 5),
+        ("Two", 2),
+        ("lima", 5),
+        ("اختار ٣", 3),
+        ("رقم 2 لو سمحت", 2),
+        ("5/5", 5),
+        ("٤ من ٥", 4),
+        ("4 out of 5", 4),
+        ("1 او 2", None),
+        ("", None),
+        ("مرحبا", None),
+        ("0551234567", None),
+        ("1000", None),
     ],
 )
 def test_parse_number(written: str, expected: int | None) -> None:
@@ -124,11 +157,11 @@ def test_extract_offsets_in_original_text() -> None:
     found = extract(text)
     assert [e["entity"] for e in found] == ["phone", "national_id", "reference"]
     for e in found:
-        assert text[e["start"]:e["end"]].strip() == text[e["start"]:e["end"]]
-    assert text[found[0]["start"]:found[0]["end"]] == "٠٥٥ ١٢٣ ٤٥٦٧"
+        assert text[e["start"] : e["end"]].strip() == text[e["start"] : e["end"]]
+    assert text[found[0]["start"] : found[0]["end"]] == "٠٥٥ ١٢٣ ٤٥٦٧"
     assert found[0]["value"] == "+966551234567"
-    assert text[found[1]["start"]:found[1]["end"]] == "1000000008"
-    assert text[found[2]["start"]:found[2]["end"]] == "esr-1234-56782"
+    assert text[found[1]["start"] : found[1]["end"]] == "1000000008"
+    assert text[found[2]["start"] : found[2]["end"]] == "esr-1234-56782"
     assert found[2]["value"] == "ESR-1234-56782"
 
 
@@ -136,12 +169,13 @@ def test_extract_number_word_offsets() -> None:
     text = "تقييمي خمسسسسة"
     (entity,) = extract(text)
     assert entity["value"] == 5
-    assert text[entity["start"]:entity["end"]] == "خمسسسسة"
+    assert text[entity["start"] : entity["end"]] == "خمسسسسة"
 
 
 def test_extract_empty_and_long() -> None:
     assert extract("") == []
     long_text = "مرحبا " * 20000 + "0551234567"
     found = extract(long_text)
-    assert found == [{"entity": "phone", "value": "+966551234567", "start": len(long_text) - 10,
-                      "end": len(long_text)}]
+    assert found == [
+        {"entity": "phone", "value": "+966551234567", "start": len(long_text) - 10, "end": len(long_text)}
+    ]

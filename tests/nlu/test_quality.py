@@ -11,6 +11,7 @@ from nlu.evaluate import Report, evaluate, format_report, load_heldout
 @pytest.fixture(scope="module")
 def report(nlu_url: str) -> Report:
     with NLUClient(nlu_url, timeout=30.0) as client:
+
         def classify(text: str) -> tuple[str | None, float]:
             r = client.parse(text)
             return r.intent, r.confidence
@@ -22,8 +23,17 @@ def report(nlu_url: str) -> Report:
 
 def test_heldout_covers_every_intent_and_variety(report: Report) -> None:
     assert len(report.per_intent) == 16
-    assert set(report.by_variety) == {"msa", "gulf", "egyptian", "levantine", "arabizi", "en", "ur",
-                                      "ur_latn", "id"}
+    assert set(report.by_variety) == {
+        "msa",
+        "gulf",
+        "egyptian",
+        "levantine",
+        "arabizi",
+        "en",
+        "ur",
+        "ur_latn",
+        "id",
+    }
 
 
 def test_macro_f1(report: Report) -> None:

@@ -41,23 +41,30 @@ def test_server_entities_keep_original_offsets(nlu_url: str) -> None:
     data = httpx.post(f"{nlu_url}/model/parse", json={"text": text}, timeout=10).json()
     found = {e["entity"]: e for e in data["entities"]}
     assert found["phone"]["value"] == "+966551234567"
-    assert text[found["phone"]["start"]:found["phone"]["end"]] == "٠٥٥ ١٢٣ ٤٥٦٧"
+    assert text[found["phone"]["start"] : found["phone"]["end"]] == "٠٥٥ ١٢٣ ٤٥٦٧"
     assert found["reference"]["value"] == "ESR-1234-56782"
-    assert text[found["reference"]["start"]:found["reference"]["end"]] == "esr-1234-56782"
+    assert text[found["reference"]["start"] : found["reference"]["end"]] == "esr-1234-56782"
     assert data["text"] == text  # the normaliser never rewrites the message itself
 
 
 def _predict(stdin: str, env: dict[str, str]) -> list[dict[str, object]]:
     done = subprocess.run(
-        [sys.executable, "-m", "nlu.cli", "predict"], input=stdin, capture_output=True, text=True,
-        env=env, cwd=paths.REPO, timeout=300, check=True,
+        [sys.executable, "-m", "nlu.cli", "predict"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=paths.REPO,
+        timeout=300,
+        check=True,
     )
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 def test_predict_contract_with_nlu_url(nlu_url: str) -> None:
-    lines = _predict("وش صار على طلبي\nرقمي ٠٥٥١٢٣٤٥٦٧\n\nI want to file a complaint\n",
-                     {**os.environ, "NLU_URL": nlu_url})
+    lines = _predict(
+        "وش صار على طلبي\nرقمي ٠٥٥١٢٣٤٥٦٧\n\nI want to file a complaint\n", {**os.environ, "NLU_URL": nlu_url}
+    )
     assert len(lines) == 4  # one line out per line in, even an empty one
     for obj in lines:
         assert list(obj) == ["text", "intent", "confidence", "language", "entities"]
