@@ -299,10 +299,10 @@ def extract(text: str) -> list[Entity]:
     return found
 
 
-def _first(text: str, kinds: tuple[str, ...]) -> Any:
+def _first(text: str, kinds: tuple[str, ...]) -> str | None:
     for _, _, kind, value in _scan_numbers(to_ascii_digits(text), kinds):
         if kind == kinds[0]:
-            return value
+            return str(value)
     return None
 
 

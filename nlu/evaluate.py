@@ -109,8 +109,8 @@ def report_of(predictions: list[Prediction]) -> Report:
 
 def format_report(report: Report, show_errors: bool = True) -> str:
     lines = [f"{'intent':<16} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>4}"]
-    for intent, (p, r, f, n) in report.per_intent.items():
-        lines.append(f"{intent:<16} {p:6.3f} {r:6.3f} {f:6.3f} {n:4d}")
+    for intent, (prec, rec, f1, n) in report.per_intent.items():
+        lines.append(f"{intent:<16} {prec:6.3f} {rec:6.3f} {f1:6.3f} {n:4d}")
     lines.append(f"{'macro-F1':<16} {report.macro_f1:20.3f}")
     lines.append(f"{'accuracy':<16} {report.accuracy:20.3f}  ({len(report.predictions)} examples)")
     lines.append("")
