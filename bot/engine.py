@@ -18,8 +18,9 @@ from bot.flows.keywords import keyword_intent
 from bot.flows.words import digit_choice, is_back, is_cancel, is_menu, is_restart
 from bot.i18n import N_
 from bot.messages import Button
+from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
 
-CONFIDENCE_THRESHOLD = 0.55
+CONFIDENCE_THRESHOLD = NLU_CONFIDENCE_THRESHOLD  # measured on the held-out set (nlu/client.py)
 MAX_MISUNDERSTOOD = 2
 MAX_BACK = 4
 
