@@ -15,7 +15,7 @@ from bot.calendar import both_calendars
 from bot.effects import CreateRequest, RecordConsent
 from bot.flows import handoff
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.flows.words import canon, digit_choice, is_done, is_no, is_skip, is_yes
+from bot.flows.words import best_match, digit_choice, is_done, is_no, is_skip, is_yes
 from bot.i18n import N_
 from bot.messages import Button
 from bot.validators import FIELD_LABELS, FIELD_QUESTIONS, check_field
@@ -45,11 +45,13 @@ def _match_service(ctx: Context, text: str) -> Any | None:
     pick = digit_choice(text, len(services))
     if pick:
         return services[pick - 1]
-    words = canon(text)
     for svc in services:
-        if svc.id == text.strip() or any(words and canon(svc.name.get(lang)) in words for lang in svc.name):
+        if svc.id == text.strip():
             return svc
-    return None
+    key = best_match(text, {s.id: list(s.name.values()) for s in services})
+    if key is None:
+        key = best_match(text, {s.id: [*s.name.values(), *s.description.values()] for s in services})
+    return next((s for s in services if s.id == key), None)
 
 
 def start(ctx: Context, inp: Input) -> Result:

@@ -76,3 +76,50 @@ def digit_choice(text: str, count: int) -> int | None:
     if c.isdigit() and 1 <= int(c) <= count:
         return int(c)
     return None
+
+
+# Words too common in requests to tell one service from another.
+_STOP = {
+    "ابغى", "ابغي", "ابي", "اريد", "عايز", "بدي", "طلب", "خدمه", "خدمة", "على", "في", "من", "الى", "عن", "لو",
+    "سمحت", "ممكن", "اقدم", "تقديم", "service", "request", "want", "need", "apply", "for", "the", "and", "mau",
+    "ingin", "layanan", "untuk", "mujhe", "chahiye", "کی", "کے", "مجھے", "چاہیے", "help", "please",
+    "محتاج", "احتاج", "ساعدوني",
+}
+
+
+def _stem(word: str) -> str:
+    """A light Arabic stem: no article or attached conjunction, no final taa marbuta (already ه)."""
+    for prefix in ("وال", "بال", "فال", "لل", "ال"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            word = word[len(prefix):]
+            break
+    if word.endswith("ه") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    return {_stem(w) for w in canon(text).split() if len(w) > 2 and w not in _STOP}
+
+
+def _alike(a: str, b: str) -> bool:
+    # "تدريبيه" ~ "تدريب", "منتجاتي" ~ "منتجات": one word begins with the other (4 letters at least).
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def _overlap(words: set[str], name_words: set[str]) -> int:
+    return sum(1 for w in words if any(_alike(w, n) for n in name_words))
+
+
+def best_match(text: str, names: dict[str, list[str]]) -> str | None:
+    """The key whose names share the most content words with `text`; None when none or a tie."""
+    words = content_words(text)
+    if not words:
+        return None
+    scores: dict[str, int] = {}
+    for key, variants in names.items():
+        scores[key] = max((_overlap(words, content_words(v)) for v in variants), default=0)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]
