@@ -15,7 +15,7 @@ from bot import flows
 from bot.flows import handoff, language
 from bot.flows.base import Context, Input, Reply, Result, State, done
 from bot.flows.keywords import keyword_intent
-from bot.flows.words import digit_choice, is_back, is_cancel, is_menu, is_restart
+from bot.flows.words import digit_choice, is_back, is_cancel, is_human, is_menu, is_restart
 from bot.i18n import N_
 from bot.messages import Button
 from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
@@ -117,6 +117,9 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
         return menu(ctx)
     if in_flow and is_back(text):
         return _back(state, ctx)
+    if in_flow and is_human(text):
+        # "موظف" in the middle of a form: hand over, and come back to the same question afterwards.
+        return handoff.open_handoff(ctx, "asked", resume=state)
     switch = language.command(text)
     if switch is not None and state.get("flow") != language.NAME:
         return language.switch(state, ctx, switch, prompt_of(state))

@@ -60,7 +60,9 @@ def _text(min_len: int, max_len: int = MAX_TEXT) -> Check:
 
 def _integer(low: int, high: int) -> Check:
     def check(text: str) -> tuple[str | None, str | None]:
-        digits = re.sub(r"[\s,٬]", "", to_ascii_digits(clean(text)))
+        # "3000 ريال", "٥ افراد", "3,500": one number, units and separators around it are fine.
+        numbers = re.findall(r"\d[\d,٬]*", to_ascii_digits(clean(text)))
+        digits = re.sub(r"[,٬]", "", numbers[0]) if len(numbers) == 1 else ""
         if not digits.isdigit() or not low <= int(digits) <= high:
             return None, N_("Please write a number, in digits.")
         return str(int(digits)), None

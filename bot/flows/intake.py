@@ -231,6 +231,12 @@ def _on_document(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
         docs[doc.id] = None
     else:
         text = ctx.t("Please send: {document}", document=ctx.local(doc.name))
+        if doc.required and inp.text.strip():
+            # A required document cannot be skipped; the conversation waits for it as long as needed.
+            text += "\n" + ctx.t(
+                "This document is required. Send it whenever you have it: your answers so far are kept. "
+                "To talk to a staff member, write: staff."
+            )
         return ask(NAME, "document", "attachments", data, Reply(text))
     return _next_document(ctx, {**data, "documents": docs})
 

@@ -22,6 +22,11 @@ _CANCEL = {
 _MENU = {"القائمه", "قائمه", "القائمه الرئيسيه", "menu", "main menu", "مينيو", "منيو", "main", "مینو", "#"}
 _BACK = {"رجوع", "ارجع", "السابق", "back", "previous", "kembali", "واپس"}
 _RESTART = {"ابدا من جديد", "من جديد", "اعاده", "restart", "start over", "mulai lagi", "/start"}
+_HUMAN = {
+    "موظف", "ابي موظف", "ابغى موظف", "ابغي موظف", "اكلم موظف", "ابي اكلم موظف", "ابغى اكلم موظف", "كلمني موظف",
+    "عايز اكلم حد", "بدي احكي مع موظف", "staff", "human", "agent", "talk to staff", "operator", "petugas",
+    "staff se baat", "عملہ",
+}
 _SKIP = {"تخطي", "تخطى", "لاحقا", "بعدين", "لا يوجد", "ما عندي", "skip", "later", "none", "lewati", "nanti", "چھوڑیں", "چھوڑ دیں"}
 _DONE = {"تم", "خلصت", "انتهيت", "خلاص", "done", "finished", "selesai", "ho gaya", "ہو گیا", "بس"}
 
@@ -60,6 +65,11 @@ def is_back(text: str) -> bool:
 
 def is_restart(text: str) -> bool:
     return _in(text, _RESTART)
+
+
+def is_human(text: str) -> bool:
+    """An explicit, whole-message request for a person (works at any step of any flow)."""
+    return _in(text, _HUMAN)
 
 
 def is_skip(text: str) -> bool:
