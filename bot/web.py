@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
 from bot.runtime import Runtime
+from bot.staffweb import staff_router
 from connectors import Channel, Inbound, WebhookRequest, build_channels
 from connectors.config import Settings
 from storage.db import get_engine
@@ -130,6 +131,7 @@ def create_app(service: Service) -> FastAPI:
     async def telegram_webhook(request: Request) -> Response:
         return await webhook("telegram", request)
 
+    app.include_router(staff_router(service))  # /staff (console) and /staff/api (REST)
     return app
 
 

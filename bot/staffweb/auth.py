@@ -1,0 +1,156 @@
+"""Staff credentials: scrypt password hashes, HMAC-signed expiring tokens, CSRF tokens (stdlib only).
+
+A token is ``base64url(json) + "." + base64url(hmac_sha256)``, e.g. the payload
+``{"u": "amal", "exp": 1764000000, "n": "k3…"}``. The key is ``TAWASUL_SECRET_KEY``; without it a
+random key is made per process, so tokens die with the process (set the key when several
+`serve` processes sit behind a load balancer). A token is only as good as the staff row behind
+it: every request re-reads the row, so deactivating a user ends their sessions at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from storage.models import Staff
+
+ROLES = ("officer", "medical", "manager", "admin")
+HEALTH_ROLES = frozenset({"medical", "manager", "admin"})  # may read health data (R12)
+MANAGER_ROLES = frozenset({"manager", "admin"})  # ratings, audit log (R9, R11)
+TOKEN_TTL_SECONDS = int(os.environ.get("TAWASUL_STAFF_TOKEN_TTL", str(8 * 3600)))
+MIN_PASSWORD = 8
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_KEY: bytes = os.environ.get("TAWASUL_SECRET_KEY", "").encode() or secrets.token_bytes(32)
+
+
+def set_key(key: bytes) -> None:
+    """Tests and embedders may pin the signing key."""
+    global _KEY
+    _KEY = key
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$hash``; a fresh 16-byte salt every time."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    if not stored or not stored.startswith("scrypt$"):
+        # Same cost as a real check, so a missing user does not answer faster than a wrong password.
+        hashlib.scrypt(password.encode(), salt=b"0" * 16, dklen=32, **_SCRYPT)
+        return False
+    _, n, r, p, salt, digest = stored.split("$")
+    again = hashlib.scrypt(password.encode(), salt=_unb64(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(again, _unb64(digest))
+
+
+def _sign(payload: bytes) -> str:
+    return _b64(hmac.new(_KEY, payload, hashlib.sha256).digest())
+
+
+def issue_token(username: str, now: float | None = None, ttl: int = TOKEN_TTL_SECONDS) -> tuple[str, int]:
+    """(token, expiry as a Unix time)."""
+    expires = int((now if now is not None else time.time()) + ttl)
+    payload = json.dumps({"u": username, "exp": expires, "n": secrets.token_urlsafe(8)}, separators=(",", ":"))
+    body = _b64(payload.encode())
+    return f"{body}.{_sign(body.encode())}", expires
+
+
+def read_token(token: str, now: float | None = None) -> str | None:
+    """The username in a valid, unexpired token; None otherwise (never raises on bad input)."""
+    body, _, signature = token.strip().partition(".")
+    if not body or not signature or not hmac.compare_digest(signature, _sign(body.encode())):
+        return None
+    try:
+        payload = json.loads(_unb64(body))
+    except ValueError:
+        return None
+    if not isinstance(payload, dict) or int(payload.get("exp", 0)) < (now if now is not None else time.time()):
+        return None
+    username = payload.get("u")
+    return username if isinstance(username, str) else None
+
+
+def csrf_token(session: str) -> str:
+    """The form token bound to one session (or one pre-login cookie)."""
+    return _sign(b"csrf|" + session.encode())
+
+
+def csrf_ok(session: str | None, token: str | None) -> bool:
+    return bool(session and token and hmac.compare_digest(token, csrf_token(session)))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in staff member as every handler sees them."""
+
+    username: str
+    role: str
+    org: str | None  # None: every association
+    display_name: str
+
+    @property
+    def sees_health(self) -> bool:
+        return self.role in HEALTH_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGER_ROLES
+
+    def may_see(self, org_slug: str) -> bool:
+        return self.org is None or self.org == org_slug
+
+
+def principal_of(tx: Session, username: str) -> Principal | None:
+    staff = tx.exec(select(Staff).where(Staff.username == username)).first()
+    if staff is None or not staff.active:
+        return None
+    return Principal(staff.username, staff.role, staff.org_slug, staff.display_name)
+
+
+def authenticate(tx: Session, username: str, password: str) -> Principal | None:
+    staff = tx.exec(select(Staff).where(Staff.username == username.strip())).first()
+    ok = verify_password(password, staff.password_hash if staff else None)
+    if staff is None or not ok or not staff.active:
+        return None
+    return Principal(staff.username, staff.role, staff.org_slug, staff.display_name)
+
+
+def create_user(tx: Session, username: str, *, password: str, role: str, org: str | None,
+                display_name: str | None = None) -> tuple[Staff, bool]:
+    """Create a staff user, or reset an existing one's password, role and org; (row, created)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+    if org is not None:
+        from orgs.loader import load_org
+
+        load_org(org)  # OrgNotFound for a typo: a user scoped to no real org would see nothing
+    staff = tx.exec(select(Staff).where(Staff.username == username)).first()
+    created = staff is None
+    staff = staff or Staff(username=username, display_name=display_name or username)
+    staff.role, staff.org_slug, staff.password_hash, staff.active = role, org, hash_password(password), True
+    if display_name:
+        staff.display_name = display_name
+    tx.add(staff)
+    tx.flush()
+    return staff, created

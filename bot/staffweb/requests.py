@@ -1,0 +1,159 @@
+"""Service requests as staff see them: scoped to their associations, deadlines in working days, and
+personal data only with a stated reason (audited), health fields only for the roles allowed (R12).
+
+    >>> with transaction() as tx:                                               # doctest: +SKIP
+    ...     personal_data(tx, who, "ESR-1234-56782", "متابعة اتصال المستفيد", now)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot import staffops
+from bot.calendar import both_calendars, local_date
+from bot.staffops import StaffError, audit
+from bot.staffviews import MIN_REASON, OPEN_REQUESTS
+from bot.staffweb.auth import Principal
+from bot.staffweb.errors import BadInput, Forbidden, NotFound
+from bot.staffweb.schemas import HistoryItem, PersonalData, RequestDetail, RequestSummary, StatusOut
+from orgs.loader import OrgNotFound, load_org
+from orgs.schema import HEALTH_FIELDS
+from storage.models import Contact, ServiceRequest, StatusChange
+
+
+def working_days_left(org_slug: str, today: date, due: date) -> int:
+    """Working days from today to the due date (0 on the day itself); negative once it has passed."""
+    try:
+        org = load_org(org_slug)
+        working = org.is_working_day
+    except OrgNotFound:
+        working = lambda d: d.weekday() not in (4, 5)  # noqa: E731 - the Saudi weekend as a fallback
+    lo, hi, sign = (today, due, 1) if due >= today else (due, today, -1)
+    count, day = 0, lo
+    while day < hi:
+        day += timedelta(days=1)
+        count += working(day)
+    return sign * count
+
+
+def service_name(org_slug: str, service_id: str) -> str:
+    try:
+        return load_org(org_slug).service(service_id).name.get("ar")
+    except (OrgNotFound, KeyError):
+        return service_id
+
+
+def _today(org_slug: str, now: datetime) -> date:
+    try:
+        return local_date(now, load_org(org_slug).timezone)
+    except OrgNotFound:
+        return local_date(now)
+
+
+def summary(req: ServiceRequest, now: datetime) -> RequestSummary:
+    today = _today(req.org_slug, now)
+    due = req.due_date
+    open_ = req.status in OPEN_REQUESTS
+    return RequestSummary(
+        reference=req.reference, org=req.org_slug, service=req.service_id,
+        service_name=service_name(req.org_slug, req.service_id), status=req.status, channel=req.channel,
+        submitted_at=req.submitted_at, due_date=due, due_date_text=both_calendars(due, "ar") if due else None,
+        working_days_left=working_days_left(req.org_slug, today, due) if due and open_ else None,
+        overdue=bool(due and open_ and due < today),
+    )
+
+
+def scope_org(who: Principal, org: str | None) -> str | None:
+    """The org filter a caller may use: their own, or any when they serve every association."""
+    if org and not who.may_see(org):
+        raise Forbidden("لا تملك صلاحية على هذه الجمعية", "other_org")
+    return org or who.org
+
+
+def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None = None,
+                  status: str | None = None, overdue: bool | None = None, limit: int = 200,
+                  offset: int = 0) -> list[RequestSummary]:
+    """Open requests (or those of one status), soonest deadline first; no personal data."""
+    org = scope_org(who, org)
+    query = select(ServiceRequest)
+    if org:
+        query = query.where(ServiceRequest.org_slug == org)
+    statuses = (status,) if status else OPEN_REQUESTS
+    query = query.where(col(ServiceRequest.status).in_(statuses))
+    rows = tx.exec(query.order_by(col(ServiceRequest.due_date), col(ServiceRequest.id))).all()
+    found = [summary(r, now) for r in rows]
+    if overdue is not None:
+        found = [r for r in found if r.overdue == overdue]
+    audit(tx, who.username, "list_requests", org, now, status=status, overdue=overdue, count=len(found))
+    return found[offset:offset + limit]
+
+
+def find_request(tx: Session, who: Principal, reference: str) -> ServiceRequest:
+    """The request, if it is one of the caller's; another association's is 'not found' too."""
+    req = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == reference.strip().upper())).first()
+    if req is None or not who.may_see(req.org_slug):
+        raise NotFound(f"لا يوجد طلب بالرقم {reference}")
+    return req
+
+
+def detail(tx: Session, who: Principal, reference: str, now: datetime) -> RequestDetail:
+    req = find_request(tx, who, reference)
+    history = tx.exec(select(StatusChange).where(StatusChange.request_id == req.id)
+                      .order_by(col(StatusChange.id))).all()
+    audit(tx, who.username, "view_request", req.reference, now)
+    return RequestDetail(
+        **summary(req, now).model_dump(), committees=list(req.committees),
+        history=[HistoryItem(status=h.status, note=h.note, actor=h.actor, at=h.at) for h in history],
+    )
+
+
+def check_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise BadInput(f"عرض البيانات الشخصية يتطلب ذكر السبب ({MIN_REASON} أحرف على الأقل)", "reason_required")
+    return reason
+
+
+def _is_health_service(org_slug: str, service_id: str) -> bool:
+    try:
+        return load_org(org_slug).service(service_id).health_data
+    except (OrgNotFound, KeyError):
+        return True  # unknown service: treat as health data rather than leak it
+
+
+def personal_data(tx: Session, who: Principal, reference: str, reason: str | None, now: datetime) -> PersonalData:
+    """The beneficiary's data on one request; the reason and what was withheld go to the audit log."""
+    reason = check_reason(reason)
+    req = find_request(tx, who, reference)
+    contact = tx.get(Contact, req.contact_id)
+    data = dict(req.data or {})
+    documents = list(req.documents or [])
+    withheld: list[str] = []
+    if not who.sees_health:
+        withheld = sorted(HEALTH_FIELDS.intersection(data))
+        for name in withheld:
+            data.pop(name)
+        if documents and _is_health_service(req.org_slug, req.service_id):
+            # A health service's documents include the medical report; which one is not recorded.
+            withheld.append(f"documents ({len(documents)})")
+            documents = []
+    audit(tx, who.username, "show_personal_data", req.reference, now, reason=reason, withheld=withheld,
+          via="staff_api")
+    return PersonalData(
+        reference=req.reference, contact_address=contact.address if contact else "",
+        contact_phone=contact.phone if contact else None, language=req.language,
+        on_behalf_of=req.on_behalf_of, data=data, documents=documents, withheld=withheld,
+    )
+
+
+def set_status(tx: Session, who: Principal, reference: str, status: str, note: str | None,
+               now: datetime) -> StatusOut:
+    """Change the status; staffops records it, audits it and tells the beneficiary on their channel."""
+    req = find_request(tx, who, reference)
+    try:
+        queued = staffops.set_status(tx, req.reference, status, (note or "").strip() or None, who.username, now)
+    except StaffError as exc:
+        raise BadInput(str(exc)) from exc
+    return StatusOut(reference=req.reference, status=status, queued_messages=queued)
