@@ -91,19 +91,16 @@ def _clarify(ctx: Context, state: State, inp: Input) -> Result:
     return Result({"menu": options, "misunderstood": misunderstood}, (Reply(text, buttons),))
 
 
-def prompt_of(state: State) -> tuple[Reply, ...]:
-    """The question a flow state is waiting on, as it was asked."""
-    prompt = state.get("prompt")
-    if not prompt:
-        return ()
-    return (Reply(prompt["text"], tuple(Button(b["id"], b["title"]) for b in prompt.get("buttons", []))),)
+def prompt_of(state: State, ctx: Context) -> tuple[Reply, ...]:
+    """The question a flow state is waiting on, asked again in the contact's current language."""
+    return flows.reprompt(state, ctx)
 
 
 def _back(state: State, ctx: Context) -> Result:
     previous: State = dict(state.get("back") or {})
     if not previous.get("flow"):
         return menu(ctx)
-    return Result(previous, prompt_of(previous))
+    return Result(previous, prompt_of(previous, ctx))
 
 
 def _route(state: State, ctx: Context, inp: Input) -> Result:
@@ -122,14 +119,14 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
         return handoff.open_handoff(ctx, "asked", resume=state)
     switch = language.command(text)
     if switch is not None and state.get("flow") != language.NAME:
-        return language.switch(state, ctx, switch, prompt_of(state))
+        return language.switch(state, ctx, switch)
     if in_flow and state.get("expects"):
         module = flows.FLOWS.get(state["flow"])
         if module is not None:
             if keyword_intent(text) == "greet" and state.get("prompt"):
                 # Back after a pause with a greeting: remind where we stopped, keep the answer slot.
                 return Result(state, (Reply(ctx.t("Welcome back. Let us continue where we stopped.")),
-                                      *prompt_of(state)))
+                                      *prompt_of(state, ctx)))
             stepped: Result = module.step(state, ctx, inp)
             return stepped
     last_menu: list[str] = list(state.get("menu") or [])
@@ -178,7 +175,9 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
         asked = result.replies[-1]
         new = {**new, "prompt": {"text": asked.text, "buttons": [b.as_dict() for b in asked.buttons]}}
-        if state.get("flow") and state.get("expects") and state is not new and _moved(state, new):
+        # The language menu is a detour, not a step: "back" after it goes to the form's previous question.
+        detour = state.get("flow") == language.NAME
+        if state.get("flow") and state.get("expects") and state is not new and _moved(state, new) and not detour:
             new["back"] = _trim(state)
         elif "back" in state and not _moved(state, new):
             new["back"] = state["back"]

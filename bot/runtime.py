@@ -23,8 +23,8 @@ from sqlmodel import Session, col, select
 
 from bot import engine as router
 from bot.effects import Turn
-from bot.flows.keywords import keyword_intent
 from bot.flows.base import ContactView, Context, Input, Reply, RequestView, Result, State
+from bot.flows.keywords import keyword_intent
 from bot.i18n import translator
 from bot.messages import InboundMessage, Location, Media
 from nlu.entities import format_reference

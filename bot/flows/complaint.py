@@ -67,6 +67,23 @@ def _ask_details(ctx: Context, data: dict[str, Any]) -> Result:
     return ask(NAME, "details", "details", data, Reply(ctx.t("Please describe what happened, with dates if you can.")))
 
 
+def _ask_attachments(ctx: Context, data: dict[str, Any]) -> Result:
+    if data.get("attachments"):
+        text = ctx.t("Received. Send another file, or write done to file the complaint.")
+    else:
+        text = ctx.t("If you have photos or documents about it, send them now. Otherwise write skip.")
+    return ask(NAME, "attachments", "attachments", data, Reply(text))
+
+
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    """The question of the current step, in ctx's language (see bot.flows.reprompt)."""
+    data: dict[str, Any] = dict(state.get("data") or {})
+    asks = {"category": _ask_category, "request": _ask_request, "details": _ask_details,
+            "attachments": _ask_attachments}
+    render = asks.get(str(state.get("step")))
+    return render(ctx, data).replies if render else ()
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
     data: dict[str, Any] = dict(state.get("data") or {})
     current = state.get("step")

@@ -17,7 +17,6 @@ from typing import Any
 
 from bot.effects import CloseHandoff, OpenHandoff
 from bot.flows.base import Context, Input, Reply, Result, State
-from bot.messages import Button
 
 NAME = "handoff"
 ENTRY_INTENTS = ("human_handoff",)
@@ -86,11 +85,13 @@ def release(state: State, ctx: Context, by: str, note: str = "") -> Result:
     data = state.get("data") or {}
     resume: State = dict(data.get("resume") or {})
     text = note or ctx.t("The staff member has finished. I am the assistant of the association, with you again.")
+    from bot import flows  # the registry imports this module
+
     replies = [Reply(text)]
-    prompt = resume.get("prompt")
-    if resume.get("flow") and resume.get("expects") and prompt:
+    pending = flows.reprompt(resume, ctx) if resume.get("flow") and resume.get("expects") else ()
+    if pending:
         replies.append(Reply(ctx.t("Let us continue where we stopped.")))
-        replies.append(Reply(prompt["text"], tuple(Button(b["id"], b["title"]) for b in prompt.get("buttons", []))))
+        replies.extend(pending)
         new_state = resume
     else:
         replies.append(Reply(ctx.t("Write 'menu' at any time to see what I can do.")))

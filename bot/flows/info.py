@@ -66,6 +66,10 @@ def _ask_topic(ctx: Context, prefix: str = "") -> Result:
     return ask(NAME, "topic", "topic", {}, Reply(text, buttons))
 
 
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    return _ask_topic(ctx).replies
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
     items = _topics(ctx)
     pick = digit_choice(inp.button or inp.text, len(items))

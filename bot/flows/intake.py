@@ -92,8 +92,8 @@ def _next_field(ctx: Context, data: dict[str, Any], prefix: tuple[Reply, ...] = 
             # the summary shows it and it can be edited there.
             fields[name] = ctx.contact.phone
         if name not in fields:
-            question = ctx.t(FIELD_QUESTIONS.get(name, ASK_FIELD), field=name)
-            return ask(NAME, "field", name, {**data, "field": name, "attempts": 0}, *prefix, Reply(question))
+            return ask(NAME, "field", name, {**data, "field": name, "attempts": 0}, *prefix,
+                       Reply(_question(ctx, name)))
     return _next_document(ctx, data, prefix)
 
 
@@ -132,6 +132,37 @@ def _choice(inp: Input, ids: tuple[str, ...]) -> str | None:
         return inp.button
     pick = digit_choice(inp.text, len(ids))
     return ids[pick - 1] if pick else None
+
+
+def _question(ctx: Context, name: str) -> str:
+    return ctx.t(FIELD_QUESTIONS.get(name, ASK_FIELD), field=name)
+
+
+def _ask_edit(ctx: Context, data: dict[str, Any]) -> Result:
+    svc = _service(ctx, data)
+    buttons = tuple(Button(str(i), ctx.t(FIELD_LABELS.get(f, f))) for i, f in enumerate(svc.fields, 1))
+    return ask(NAME, "edit", "field_to_edit", data, Reply(ctx.t("Which item do you want to change?"), buttons))
+
+
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    """The question of the current step, rendered in ctx's language (see bot.flows.reprompt)."""
+    data: dict[str, Any] = dict(state.get("data") or {})
+    current = state.get("step")
+    if current == "service":
+        return _ask_service(ctx, data).replies
+    if current == "consent":
+        return _after_service(ctx, data).replies
+    if current == "health_consent":
+        return (Reply(ctx.local(ctx.org.health_consent), _yes_no(ctx)),)
+    if current == "field":
+        return (Reply(_question(ctx, str(data.get("field") or state.get("expects")))),)
+    if current == "document":
+        return _next_document(ctx, {k: v for k, v in data.items() if k != "document"}).replies
+    if current == "summary":
+        return _summary(ctx, data).replies
+    if current == "edit":
+        return _ask_edit(ctx, data).replies
+    return ()
 
 
 def step(state: State, ctx: Context, inp: Input) -> Result:
@@ -202,9 +233,8 @@ def _on_field(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
         if attempts >= MAX_ATTEMPTS:
             # R8: the procedure is unclear to the beneficiary: a human takes over, and afterwards the
             # conversation resumes at this same question.
-            question = ctx.t(FIELD_QUESTIONS.get(name, ASK_FIELD), field=name)
             resume = {"flow": NAME, "step": "field", "expects": name, "data": {**data, "attempts": 0},
-                      "prompt": {"text": question, "buttons": []}}
+                      "prompt": {"text": _question(ctx, name), "buttons": []}}
             intro = ctx.t("It seems this step is not clear. I am passing you to a staff member who will help.")
             return handoff.open_handoff(ctx, "unclear_procedure", resume=resume, intro=intro)
         return ask(NAME, "field", name, {**data, "attempts": attempts}, Reply(ctx.t(error or "")))
@@ -231,7 +261,9 @@ def _on_document(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
         docs[doc.id] = None
     else:
         text = ctx.t("Please send: {document}", document=ctx.local(doc.name))
-        if doc.required and inp.text.strip():
+        if not doc.required:
+            text += "\n" + ctx.t("(optional: write skip if you do not have it)")
+        elif inp.text.strip():
             # A required document cannot be skipped; the conversation waits for it as long as needed.
             text += "\n" + ctx.t(
                 "This document is required. Send it whenever you have it: your answers so far are kept. "
@@ -248,9 +280,7 @@ def _on_summary(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
     if choice == "acknowledge":
         return _submit(ctx, data)
     if choice == "edit":
-        svc = _service(ctx, data)
-        buttons = tuple(Button(str(i), ctx.t(FIELD_LABELS.get(f, f))) for i, f in enumerate(svc.fields, 1))
-        return ask(NAME, "edit", "field_to_edit", data, Reply(ctx.t("Which item do you want to change?"), buttons))
+        return _ask_edit(ctx, data)
     if choice == "cancel":
         return done(Reply(ctx.t("The request was cancelled and nothing was submitted.")))
     return _summary(ctx, data, (Reply(ctx.t("Please choose 1 to confirm, 2 to edit or 3 to cancel.")),))
@@ -262,8 +292,8 @@ def _on_edit(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
     if pick is None:
         return _summary(ctx, data)
     name = svc.fields[pick - 1]
-    question = ctx.t(FIELD_QUESTIONS.get(name, ASK_FIELD), field=name)
-    return ask(NAME, "field", name, {**data, "field": name, "attempts": 0, "editing": True}, Reply(question))
+    return ask(NAME, "field", name, {**data, "field": name, "attempts": 0, "editing": True},
+               Reply(_question(ctx, name)))
 
 
 def _submit(ctx: Context, data: dict[str, Any]) -> Result:

@@ -2,7 +2,7 @@
 
     "English" / "عربي" / "اردو" / "Bahasa Indonesia" ─► SetLanguage, confirm in the new language
     "اللغة" / "language" / "زبان" / "bahasa" ─► pick (expects language) ─► 1-4 ─► SetLanguage
-A change in the middle of a flow keeps the flow and repeats its question in the new language's frame.
+A change in the middle of a flow keeps the flow and asks its question again, in the new language.
 Example: "English" -> "Done: I will write to you in English." (events: language_changed)
 """
 
@@ -38,19 +38,26 @@ def command(text: str) -> str | None:
 
 
 def start(ctx: Context, inp: Input) -> Result:
-    return switch({}, ctx, ASK, ())
+    return switch({}, ctx, ASK)
 
 
-def switch(state: State, ctx: Context, lang: str, prompt: tuple[Reply, ...]) -> Result:
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    buttons = tuple(Button(str(i), name) for i, name in enumerate(NAMES.values(), 1))
+    return (Reply(ctx.t("Which language do you prefer?"), buttons),)
+
+
+def switch(state: State, ctx: Context, lang: str) -> Result:
+    """Ask which language (lang == ASK), or change to `lang` and repeat the pending question in it."""
+    from bot import flows  # the registry imports this module
     if lang == ASK:
-        buttons = tuple(Button(str(i), name) for i, name in enumerate(NAMES.values(), 1))
         data = {"resume": {k: v for k, v in state.items() if k != "lang"}}
-        return ask(NAME, "pick", "language", data, Reply(ctx.t("Which language do you prefer?"), buttons))
+        return ask(NAME, "pick", "language", data, *prompt(state, ctx))
     new = ctx.with_lang(lang)
     replies = [Reply(new.t("Done: I will write to you in {language}.", language=NAMES[lang]))]
-    if state.get("flow") and prompt:
+    pending = flows.reprompt(state, new) if state.get("flow") else ()
+    if pending:
         replies.append(Reply(new.t("Let us continue where we stopped.")))
-        replies.extend(prompt)
+        replies.extend(pending)
         next_state = state
     else:
         replies.append(Reply(new.t("Write 'menu' at any time to see what I can do.")))
@@ -65,7 +72,5 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
     chosen = codes[pick - 1] if pick else command(inp.text)
     resume: State = dict((state.get("data") or {}).get("resume") or {})
     if chosen is None or chosen == ASK:
-        return switch(resume, ctx, ASK, ())
-    prompt = resume.get("prompt")
-    replay = (Reply(prompt["text"], tuple(Button(b["id"], b["title"]) for b in prompt["buttons"])),) if prompt else ()
-    return switch(resume, ctx, chosen, replay)
+        return switch(resume, ctx, ASK)
+    return switch(resume, ctx, chosen)

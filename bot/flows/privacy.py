@@ -45,6 +45,24 @@ def _yes_no(ctx: Context) -> tuple[Button, ...]:
     return (Button("yes", ctx.t("Yes")), Button("no", ctx.t("No")))
 
 
+def _ask_details(ctx: Context, data: dict[str, Any]) -> Result:
+    text = ctx.t("What should be corrected? Please write the correct information.")
+    return ask(NAME, "details", "details", data, Reply(text))
+
+
+def _ask_confirm(ctx: Context, data: dict[str, Any]) -> Result:
+    text = ctx.t("Deleting your data also closes your open requests with us, except what the law requires "
+                 "us to keep. Do you want to continue?")
+    return ask(NAME, "confirm", "confirm", data, Reply(text, _yes_no(ctx)))
+
+
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    data: dict[str, Any] = dict(state.get("data") or {})
+    asks = {"kind": lambda c, d: _ask_kind(c), "details": _ask_details, "confirm": _ask_confirm}
+    render = asks.get(str(state.get("step")))
+    return render(ctx, data).replies if render else ()
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
     data: dict[str, Any] = dict(state.get("data") or {})
     current = state.get("step")
@@ -56,11 +74,8 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
         if kind == "access":
             return _record(ctx, kind, None)
         if kind == "correction":
-            text = ctx.t("What should be corrected? Please write the correct information.")
-            return ask(NAME, "details", "details", {"kind": kind}, Reply(text))
-        text = ctx.t("Deleting your data also closes your open requests with us, except what the law requires "
-                     "us to keep. Do you want to continue?")
-        return ask(NAME, "confirm", "confirm", {"kind": kind}, Reply(text, _yes_no(ctx)))
+            return _ask_details(ctx, {"kind": kind})
+        return _ask_confirm(ctx, {"kind": kind})
     if current == "details":
         value, error = check_field("details", inp.text)
         if value is None:

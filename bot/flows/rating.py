@@ -64,7 +64,8 @@ def after_delivery(ctx: Context, reference: str) -> Result:
 def survey(ctx: Context, survey_id: int, question: str) -> Result:
     """A periodic survey question (queued by `tawasul staff survey`)."""
     lines = [question, ctx.t("Please answer from 1 (poor) to 5 (excellent), or write stop to receive no more surveys.")]
-    return ask(NAME, "score", "rating", {"survey": survey_id}, Reply("\n".join(lines), _buttons(ctx)))
+    data = {"survey": survey_id, "question": question}
+    return ask(NAME, "score", "rating", data, Reply("\n".join(lines), _buttons(ctx)))
 
 
 def _ask_score(ctx: Context, data: dict[str, Any], prefix: str = "") -> Result:
@@ -83,6 +84,16 @@ def _ask_score(ctx: Context, data: dict[str, Any], prefix: str = "") -> Result:
 def _ask_comment(ctx: Context, data: dict[str, Any]) -> Result:
     text = ctx.t("Thank you. Would you like to add a comment? Write it, or write skip.")
     return ask(NAME, "comment", "comment", data, Reply(text, (Button("skip", ctx.t("Skip")),)))
+
+
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    data: dict[str, Any] = dict(state.get("data") or {})
+    if state.get("step") == "comment":
+        return _ask_comment(ctx, data).replies
+    if data.get("survey"):
+        # The survey question is staff's own text; without it the stored prompt is repeated.
+        return survey(ctx, int(data["survey"]), str(data["question"])).replies if data.get("question") else ()
+    return _ask_score(ctx, data).replies
 
 
 def step(state: State, ctx: Context, inp: Input) -> Result:

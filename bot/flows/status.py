@@ -77,6 +77,11 @@ def _by_reference(ctx: Context, reference: str) -> Result:
     return report(ctx, req)
 
 
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    buttons = tuple(Button(str(i), r.reference) for i, r in enumerate(ctx.requests[:9], 1))
+    return (Reply(ctx.t("Which request do you mean?"), buttons),)
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
     pick = digit_choice(inp.button or inp.text, min(len(ctx.requests), 9))
     if pick:

@@ -48,6 +48,10 @@ def start(ctx: Context, inp: Input) -> Result:
     return Result(result.state, result.replies, (alert,), (event,))
 
 
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    return (Reply(ctx.t("Please share your location, or write where you are.")),)
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
     if inp.location is not None:
         effect = LocateUrgentAlert(inp.location.lat, inp.location.lon)

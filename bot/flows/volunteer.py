@@ -59,6 +59,13 @@ def _next(ctx: Context, data: dict[str, Any], prefix: tuple[Reply, ...] = ()) ->
     return ask(NAME, "confirm", "confirm", data, *prefix, Reply("\n".join(lines), buttons))
 
 
+def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    data: dict[str, Any] = dict(state.get("data") or {"fields": {}})
+    if state.get("step") == "confirm":
+        return _next(ctx, {"fields": dict(data.get("fields") or {})}).replies
+    return (Reply(_question(ctx, str(data.get("field") or state.get("expects")))),)
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
     data: dict[str, Any] = dict(state.get("data") or {"fields": {}})
     if state.get("step") == "confirm":
