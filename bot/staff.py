@@ -9,6 +9,8 @@
         --size "..." --causes "..." --compensation "..." --as manager
     tawasul staff survey --org esrar --from 2026-11-01 --to 2026-11-30 --question "..." --as manager
     tawasul staff show ESR-1234-56782 --reason "متابعة اتصال المستفيد" --as officer.general
+    tawasul staff create-user amal --org esrar --role officer --name "أمل" --as admin   (password asked;
+        --password-stdin reads it from stdin; --all-orgs instead of --org: every association)
 Every action and every read is written to the audit log (actor, action, target, reason, details).
 """
 
@@ -25,6 +27,7 @@ from sqlmodel import Session
 
 from bot import staffops, staffviews
 from bot.staffops import StaffError
+from bot.staffweb import auth as staffauth
 from storage.db import transaction
 
 HEADINGS = {
@@ -84,7 +87,26 @@ def _parser() -> argparse.ArgumentParser:
     p = add("show", "a record in full, personal data included (a reason is required)")
     p.add_argument("reference")
     p.add_argument("--reason", required=True)
+    p = add("create-user", "create a console/API user, or reset an existing one's password, role and org")
+    p.add_argument("username")
+    scope = p.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--org")
+    scope.add_argument("--all-orgs", action="store_true", help="the user serves every association")
+    p.add_argument("--role", required=True, choices=staffauth.ROLES)
+    p.add_argument("--name", help="display name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     return parser
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("كلمة المرور: ")
+    if getpass.getpass("أعد كتابة كلمة المرور: ") != first:
+        raise StaffError("كلمتا المرور غير متطابقتين")
+    return first
 
 
 def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str]:
@@ -118,6 +140,16 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
         counts = staffops.send_survey(tx, args.org, args.start, args.end, args.question, actor, now)
         return counts, (f"المستفيدون المخدومون: {counts['served']}، أُرسلت: {counts['sent']}، "
                         f"ألغوا الاشتراك: {counts['opted_out']}، في محادثة جارية: {counts['busy']}")
+    if args.command == "create-user":
+        try:
+            user, created = staffauth.create_user(tx, args.username, password=_password(args.password_stdin),
+                                                  role=args.role, org=args.org, display_name=args.name)
+        except ValueError as exc:
+            raise StaffError(str(exc)) from exc
+        staffops.audit(tx, actor, "staff_create" if created else "staff_update", user.username, now,
+                       role=user.role, org=user.org_slug)
+        return {"username": user.username, "role": user.role, "org": user.org_slug, "created": created}, \
+            f"{'أُنشئ' if created else 'حُدّث'} المستخدم {user.username} ({user.role}، {user.org_slug or 'كل الجمعيات'})."
     if args.command == "show":
         shown = staffviews.show(tx, args.reference, args.reason, actor, now)
         return shown, json.dumps(shown, ensure_ascii=False, indent=2)

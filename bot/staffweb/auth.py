@@ -136,15 +136,22 @@ def authenticate(tx: Session, username: str, password: str) -> Principal | None:
 
 def create_user(tx: Session, username: str, *, password: str, role: str, org: str | None,
                 display_name: str | None = None) -> tuple[Staff, bool]:
-    """Create a staff user, or reset an existing one's password, role and org; (row, created)."""
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
-    if org is not None:
-        from orgs.loader import load_org
+    """Create a staff user, or reset an existing one's password, role and org; (row, created).
 
-        load_org(org)  # OrgNotFound for a typo: a user scoped to no real org would see nothing
+    Raises ValueError (Arabic, for staff) for a bad role, org, username or a short password."""
+    if role not in ROLES:
+        raise ValueError(f"الدور غير معروف؛ الأدوار: {'، '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"كلمة المرور قصيرة: {MIN_PASSWORD} أحرف على الأقل")
+    if not username or len(username) > 64 or not username.isprintable() or " " in username:
+        raise ValueError("اسم المستخدم غير صالح")
+    if org is not None:
+        from orgs.loader import OrgNotFound, load_org
+
+        try:
+            load_org(org)  # a typo would make a user who sees nothing
+        except OrgNotFound as exc:
+            raise ValueError(f"لا توجد جمعية بالرمز {org}") from exc
     staff = tx.exec(select(Staff).where(Staff.username == username)).first()
     created = staff is None
     staff = staff or Staff(username=username, display_name=display_name or username)

@@ -1,0 +1,71 @@
+"""`tawasul staff create-user`: the user it makes can sign in to the API; bad input is refused in Arabic."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot import staff
+from bot.runtime import Runtime
+from bot.web import Service, create_app
+from connectors.config import Settings
+from storage.db import get_engine, make_engine
+from storage.migrate import upgrade
+from storage.models import AuditLog, Staff
+from tests.staffweb.client import Client
+
+NOW = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    upgrade(sqlite_url)
+    get_engine.cache_clear()
+    yield sqlite_url
+    get_engine.cache_clear()
+
+
+def create(argv: list[str], password: str, monkeypatch: pytest.MonkeyPatch,
+           capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    code = staff.main(["--json", "create-user", *argv, "--password-stdin", "--as", "admin"], now=lambda: NOW)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_create_user_then_sign_in(url: str, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = create(["amal", "--org", "esrar", "--role", "officer", "--name", "أمل"], "s3cret-pass",
+                          monkeypatch, capsys)
+    assert code == 0 and json.loads(out) == {"username": "amal", "role": "officer", "org": "esrar", "created": True}
+    engine = make_engine(url)
+    with Session(engine) as tx:
+        user = tx.exec(select(Staff)).one()
+        assert user.password_hash and user.password_hash.startswith("scrypt$") and "s3cret" not in user.password_hash
+        assert tx.exec(select(AuditLog)).one().action == "staff_create"
+    client = Client(create_app(Service(runtime=Runtime(engine=engine), settings=Settings(), channels={})))
+    ok = client.post("/staff/api/login", json={"username": "amal", "password": "s3cret-pass"})
+    assert ok.status_code == 200 and ok.json()["org"] == "esrar"
+    # Running it again resets the password (and may move the user); the old password stops working.
+    code, out, _ = create(["amal", "--all-orgs", "--role", "manager"], "another-pass", monkeypatch, capsys)
+    assert code == 0 and json.loads(out)["created"] is False and json.loads(out)["org"] is None
+    assert client.post("/staff/api/login", json={"username": "amal", "password": "s3cret-pass"}).status_code == 401
+    assert client.post("/staff/api/login", json={"username": "amal", "password": "another-pass"}).json()["role"] \
+        == "manager"
+    engine.dispose()
+
+
+def test_create_user_refuses_bad_input(url: str, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = create(["amal", "--org", "nowhere", "--role", "officer"], "long-enough", monkeypatch, capsys)
+    assert code == 1 and "لا توجد جمعية" in err
+    code, _, err = create(["amal", "--org", "esrar", "--role", "officer"], "short", monkeypatch, capsys)
+    assert code == 1 and "قصيرة" in err
+    with pytest.raises(SystemExit):
+        create(["amal", "--org", "esrar", "--role", "boss"], "long-enough", monkeypatch, capsys)
