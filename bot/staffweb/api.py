@@ -16,10 +16,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 
-from bot.staffops import audit
 from bot.staffweb import management, requests, work
-from bot.staffweb.auth import Principal, authenticate, issue_token, principal_of, read_token
-from bot.staffweb.errors import Unauthorized
+from bot.staffweb.auth import LockedOut, Principal, issue_token, principal_of, read_token, sign_in
+from bot.staffweb.errors import TooMany, Unauthorized
 from bot.staffweb.schemas import (
     AlertOut,
     AuditOut,
@@ -46,7 +45,7 @@ from bot.staffweb.schemas import (
 from storage.db import transaction
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (400, 401, 403, 404)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 429)
 }
 Reason = Annotated[str | None, Query(description="why personal data is needed (audited, 5+ characters)")]
 
@@ -69,10 +68,11 @@ def api_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
 
     @router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
     def login(body: LoginIn) -> TokenOut:
-        now = clock()
-        with transaction(engine) as tx:
-            who = authenticate(tx, body.username, body.password)
-            audit(tx, body.username.strip()[:64], "login" if who else "login_failed", None, now, via="staff_api")
+        try:
+            with transaction(engine) as tx:
+                who = sign_in(tx, body.username, body.password, clock(), via="staff_api")
+        except LockedOut as exc:
+            raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
         if who is None:
             raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
         token, expires = issue_token(who.username)

@@ -17,16 +17,18 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
-from storage.models import Staff
+from storage.models import AuditLog, Staff
 
 ROLES = ("officer", "medical", "manager", "admin")
 HEALTH_ROLES = frozenset({"medical", "manager", "admin"})  # may read health data (R12)
 MANAGER_ROLES = frozenset({"manager", "admin"})  # ratings, audit log (R9, R11)
 TOKEN_TTL_SECONDS = int(os.environ.get("TAWASUL_STAFF_TOKEN_TTL", str(8 * 3600)))
 MIN_PASSWORD = 8
+LOCKOUT_AFTER, LOCKOUT_WINDOW = 5, timedelta(minutes=15)  # failed sign-ins per username
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _KEY: bytes = os.environ.get("TAWASUL_SECRET_KEY", "").encode() or secrets.token_bytes(32)
 
@@ -98,6 +100,10 @@ def csrf_ok(session: str | None, token: str | None) -> bool:
     return bool(session and token and hmac.compare_digest(token, csrf_token(session)))
 
 
+class LockedOut(Exception):
+    """Too many failed sign-ins for one username in the window; the caller answers 429."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """The signed-in staff member as every handler sees them."""
@@ -132,6 +138,23 @@ def authenticate(tx: Session, username: str, password: str) -> Principal | None:
     if staff is None or not ok or not staff.active:
         return None
     return Principal(staff.username, staff.role, staff.org_slug, staff.display_name)
+
+
+def failed_logins(tx: Session, username: str, since: datetime) -> int:
+    """Failed sign-ins for a username since a moment, from the audit log (shared by every process)."""
+    count = tx.exec(select(func.count()).select_from(AuditLog).where(
+        AuditLog.actor == username, AuditLog.action == "login_failed", col(AuditLog.at) >= since)).one()
+    return int(count)
+
+
+def sign_in(tx: Session, username: str, password: str, now: datetime, via: str) -> Principal | None:
+    """Check a password, audited either way; None when wrong. Raises LockedOut after repeated failures."""
+    username = username.strip()[:64]
+    if failed_logins(tx, username, now - LOCKOUT_WINDOW) >= LOCKOUT_AFTER:
+        raise LockedOut(username)
+    who = authenticate(tx, username, password)
+    tx.add(AuditLog(actor=username, action="login" if who else "login_failed", details={"via": via}, at=now))
+    return who
 
 
 def create_user(tx: Session, username: str, *, password: str, role: str, org: str | None,

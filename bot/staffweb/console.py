@@ -23,13 +23,14 @@ from bot.staffops import audit
 from bot.staffweb import management, pages, requests, work
 from bot.staffweb.auth import (
     TOKEN_TTL_SECONDS,
+    LockedOut,
     Principal,
-    authenticate,
     csrf_ok,
     csrf_token,
     issue_token,
     principal_of,
     read_token,
+    sign_in,
 )
 from bot.staffweb.errors import ApiError, BadInput
 from bot.staffweb.html import error_page, login_page, page
@@ -114,13 +115,12 @@ def console_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
         who, token = found
         try:
             with transaction(engine) as tx:
-                result = run(tx, who)
+                run(tx, who)
                 body = show(tx, who, csrf_token(token)) if show else ""
         except ApiError as exc:
             return html(error_page(exc.message), exc.status_code)
         except ValidationError:
             return html(error_page("بيانات النموذج غير مكتملة أو غير صحيحة"), 422)
-        del result
         return render(title or "", body, who, token) if show else redirect(then)
 
     @router.get("/login")
@@ -136,10 +136,11 @@ def console_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
         pre = request.cookies.get(PRE_COOKIE)
         if not csrf_ok(pre, form.get("csrf")):
             return html(error_page("رمز الحماية غير صحيح؛ أعد تحميل صفحة الدخول."), 403)
-        username = form.get("username", "").strip()[:64]
-        with transaction(engine) as tx:
-            who = authenticate(tx, username, form.get("password", ""))
-            audit(tx, username, "login" if who else "login_failed", None, clock(), via="console")
+        try:
+            with transaction(engine) as tx:
+                who = sign_in(tx, form.get("username", ""), form.get("password", ""), clock(), via="console")
+        except LockedOut:
+            return html(login_page(csrf_token(pre or ""), "محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة"), 429)
         if who is None:
             return html(login_page(csrf_token(pre or ""), "اسم المستخدم أو كلمة المرور غير صحيحة"), 401)
         token, _ = issue_token(who.username)
@@ -163,8 +164,10 @@ def console_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
     def dashboard(request: Request) -> Response:
         def build(tx: Session, who: Principal, csrf: str) -> str:
             now = clock()
-            return pages.dashboard(work.list_alerts(tx, who, now), work.list_handoffs(tx, who, now),
-                                   requests.list_requests(tx, who, now), work.list_complaints(tx, who, now), csrf)
+            lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
+                     requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
+            audit(tx, who.username, "view_dashboard", who.org, now, counts=[len(rows) for rows in lists])
+            return pages.dashboard(*lists, csrf)
         return view(request, "لوحة العمل", build)
 
     def request_view(reference: str, personal_reason: str | None = None) -> Callable[[Session, Principal, str], str]:

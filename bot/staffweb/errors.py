@@ -4,7 +4,8 @@
      ├── BadInput      400   e.g. a personal-data read without a reason
      ├── Unauthorized  401   no token, a bad or expired one, a deactivated user
      ├── Forbidden     403   the role may not, another association's filter, a CSRF failure
-     └── NotFound      404   no such record, or not one of the caller's associations (never told apart)
+     ├── NotFound      404   no such record, or not one of the caller's associations (never told apart)
+     └── TooMany       429   repeated failed sign-ins for one username
 Invalid bodies and query values are FastAPI's own 422.
 """
 
@@ -37,3 +38,7 @@ class Forbidden(ApiError):
 
 class NotFound(ApiError):
     status, code = 404, "not_found"
+
+
+class TooMany(ApiError):
+    status, code = 429, "too_many_attempts"

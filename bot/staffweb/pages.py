@@ -132,7 +132,7 @@ def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None)
         parts.append(section("إغلاق الشكوى", form(
             f"/staff/complaints/{c.reference}/resolve", csrf, text_input("outcome", "النتيجة (تُرسل للمستفيد)",
                                                                           area=True), "إغلاق الشكوى وإبلاغ المستفيد")))
-        fields = (f'<label for="held_on">تاريخ الجلسة</label><input id="held_on" name="held_on" type="date" required>'
+        fields = ('<label for="held_on">تاريخ الجلسة</label><input id="held_on" name="held_on" type="date" required>'
                   + text_input("committee", "اللجنة")
                   + '<label><input type="checkbox" name="harm_found" value="1"> ثبت وقوع ضرر</label>'
                   + text_input("harm_size", "حجم الضرر", required=False)

@@ -7,12 +7,13 @@ personal data only with a stated reason (audited), health fields only for the ro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from bot import staffops
-from bot.calendar import both_calendars, local_date
+from bot.calendar import both_calendars, is_working_day, local_date
 from bot.staffops import StaffError, audit
 from bot.staffviews import MIN_REASON, OPEN_REQUESTS
 from bot.staffweb.auth import Principal
@@ -26,10 +27,9 @@ from storage.models import Contact, ServiceRequest, StatusChange
 def working_days_left(org_slug: str, today: date, due: date) -> int:
     """Working days from today to the due date (0 on the day itself); negative once it has passed."""
     try:
-        org = load_org(org_slug)
-        working = org.is_working_day
+        working: Callable[[date], bool] = load_org(org_slug).is_working_day
     except OrgNotFound:
-        working = lambda d: d.weekday() not in (4, 5)  # noqa: E731 - the Saudi weekend as a fallback
+        working = is_working_day  # the Saudi weekend, no holidays
     lo, hi, sign = (today, due, 1) if due >= today else (due, today, -1)
     count, day = 0, lo
     while day < hi:
@@ -74,7 +74,7 @@ def scope_org(who: Principal, org: str | None) -> str | None:
 
 def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None = None,
                   status: str | None = None, overdue: bool | None = None, limit: int = 200,
-                  offset: int = 0) -> list[RequestSummary]:
+                  offset: int = 0, log: bool = True) -> list[RequestSummary]:
     """Open requests (or those of one status), soonest deadline first; no personal data."""
     org = scope_org(who, org)
     query = select(ServiceRequest)
@@ -86,7 +86,8 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     found = [summary(r, now) for r in rows]
     if overdue is not None:
         found = [r for r in found if r.overdue == overdue]
-    audit(tx, who.username, "list_requests", org, now, status=status, overdue=overdue, count=len(found))
+    if log:
+        audit(tx, who.username, "list_requests", org, now, status=status, overdue=overdue, count=len(found))
     return found[offset:offset + limit]
 
 

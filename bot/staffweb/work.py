@@ -48,12 +48,14 @@ def _handoff_out(tx: Session, h: Handoff) -> HandoffOut:
                       opened_at=h.opened_at, waiting_messages=int(waiting))
 
 
-def list_handoffs(tx: Session, who: Principal, now: datetime, org: str | None = None) -> list[HandoffOut]:
+def list_handoffs(tx: Session, who: Principal, now: datetime, org: str | None = None,
+                  log: bool = True) -> list[HandoffOut]:
     org = scope_org(who, org)
     rows = tx.exec(_scoped(select(Handoff), Handoff, org).where(Handoff.status == "open")
                    .order_by(col(Handoff.opened_at))).all()
     out = [_handoff_out(tx, h) for h in rows]
-    audit(tx, who.username, "list_handoffs", org, now, count=len(out))
+    if log:
+        audit(tx, who.username, "list_handoffs", org, now, count=len(out))
     return out
 
 
@@ -122,13 +124,14 @@ def _complaint_out(tx: Session, c: Complaint) -> ComplaintOut:
 
 
 def list_complaints(tx: Session, who: Principal, now: datetime, org: str | None = None,
-                    status: str | None = None) -> list[ComplaintOut]:
+                    status: str | None = None, log: bool = True) -> list[ComplaintOut]:
     """Complaints without their text (R9: management sees every one of its associations)."""
     org = scope_org(who, org)
     query = _scoped(select(Complaint), Complaint, org)
     query = query.where(Complaint.status == status) if status else query.where(Complaint.status != "resolved")
     out = [_complaint_out(tx, c) for c in tx.exec(query.order_by(col(Complaint.created_at))).all()]
-    audit(tx, who.username, "list_complaints", org, now, status=status, count=len(out))
+    if log:
+        audit(tx, who.username, "list_complaints", org, now, status=status, count=len(out))
     return out
 
 
@@ -181,12 +184,13 @@ def _alert_out(tx: Session, a: UrgentAlert) -> AlertOut:
 
 
 def list_alerts(tx: Session, who: Principal, now: datetime, org: str | None = None,
-                status: str = "open") -> list[AlertOut]:
+                status: str = "open", log: bool = True) -> list[AlertOut]:
     """Pilgrims in distress, newest first; the location is shown at once (an emergency), but audited."""
     org = scope_org(who, org)
     rows = tx.exec(_scoped(select(UrgentAlert), UrgentAlert, org).where(UrgentAlert.status == status)
                    .order_by(col(UrgentAlert.id).desc())).all()
-    audit(tx, who.username, "list_alerts", org, now, status=status, count=len(rows))
+    if log:
+        audit(tx, who.username, "list_alerts", org, now, status=status, count=len(rows))
     return [_alert_out(tx, a) for a in rows]
 
 
