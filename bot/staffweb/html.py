@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.calendar import both_calendars
 from bot.staffops import STATUSES
+from orgs.loader import OrgNotFound, load_org
 
 STATUS_AR = {
     "draft": "مسودة", "submitted": "مُقدَّم", "under_study": "قيد الدراسة", "needs_info": "بحاجة إلى معلومات",
@@ -54,12 +55,29 @@ def moment_text(moment: datetime, tz: str = "Asia/Riyadh") -> str:
     return f"{both_calendars(local.date(), 'ar')} {local:%H:%M}"
 
 
+def working_days(n: int) -> str:
+    """Arabic counted noun: 'يوم عمل واحد', 'يوما عمل', '3 أيام عمل', '15 يوم عمل'."""
+    if n == 1:
+        return "يوم عمل واحد"
+    if n == 2:
+        return "يوما عمل"
+    return f"{n} أيام عمل" if 3 <= n <= 10 else f"{n} يوم عمل"
+
+
 def days_left_text(days: int | None, overdue: bool) -> str:
     if days is None:
         return "—"
     if overdue:
-        return f'<span class="badge">متأخر {abs(days)} يوم عمل</span>'
-    return "اليوم آخر موعد" if days == 0 else f"باقٍ {days} يوم عمل"
+        late = f"متأخر {working_days(abs(days))}" if days else "متأخر (انتهى الموعد في عطلة)"
+        return f'<span class="badge">{late}</span>'
+    return "اليوم آخر موعد" if days == 0 else f"باقٍ {working_days(days)}"
+
+
+def org_name(slug: str) -> str:
+    try:
+        return load_org(slug).name.get("ar")
+    except OrgNotFound:
+        return slug
 
 
 def page(title: str, body: str, *, who_name: str | None = None, role: str | None = None,

@@ -9,6 +9,7 @@ from bot.staffweb.html import (
     e,
     form,
     moment_text,
+    org_name,
     reason_form,
     section,
     status_ar,
@@ -42,18 +43,18 @@ def _map_link(a: AlertOut) -> str:
 
 def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list[RequestSummary],
               complaints: list[ComplaintOut], csrf: str) -> str:
-    alert_rows = [("overdue", (e(a.org), e(a.contact_address), e(a.channel), _map_link(a), e(a.text),
+    alert_rows = [("overdue", (e(org_name(a.org)), e(a.contact_address), e(a.channel), _map_link(a), e(a.text),
                                e(moment_text(a.created_at)),
                                form(f"/staff/alerts/{a.id}/acknowledge", csrf, "", "استلام البلاغ")))
                   for a in alerts]
-    handoff_rows = [("", (f'<a href="/staff/handoffs/{e(h.id)}">{e(h.id)}</a>', e(h.org), e(h.contact_address),
+    handoff_rows = [("", (f'<a href="/staff/handoffs/{e(h.id)}">{e(h.id)}</a>', e(org_name(h.org)), e(h.contact_address),
                           e(h.officer), e(REASON_AR.get(h.reason, h.reason)), e(moment_text(h.opened_at)),
                           str(h.waiting_messages))) for h in handoffs]
     request_rows = [("overdue" if r.overdue else "",
-                     (f'<a href="/staff/requests/{e(r.reference)}">{e(r.reference)}</a>', e(r.org),
+                     (f'<a href="/staff/requests/{e(r.reference)}">{e(r.reference)}</a>', e(org_name(r.org)),
                       e(r.service_name), e(status_ar(r.status)), e(day_text(r.due_date)),
                       days_left_text(r.working_days_left, r.overdue))) for r in requests]
-    complaint_rows = [("", (f'<a href="/staff/complaints/{e(c.reference)}">{e(c.reference)}</a>', e(c.org),
+    complaint_rows = [("", (f'<a href="/staff/complaints/{e(c.reference)}">{e(c.reference)}</a>', e(org_name(c.org)),
                             e(c.category), e(status_ar(c.status)), e(moment_text(c.filed_at)))) for c in complaints]
     overdue = sum(r.overdue for r in requests)
     return "".join((
@@ -73,7 +74,7 @@ def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list
 
 def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -> str:
     facts = definitions((
-        ("الجمعية", e(req.org)), ("الخدمة", e(req.service_name)), ("الحالة", e(status_ar(req.status))),
+        ("الجمعية", e(org_name(req.org))), ("الخدمة", e(req.service_name)), ("الحالة", e(status_ar(req.status))),
         ("القناة", e(req.channel)), ("تاريخ التقديم", e(moment_text(req.submitted_at))),
         ("موعد الرد", e(day_text(req.due_date))), ("المتبقي", days_left_text(req.working_days_left, req.overdue)),
         ("اللجان", e("، ".join(req.committees))),
@@ -100,7 +101,7 @@ def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -
 
 
 def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None) -> str:
-    facts = definitions((("الحالة", e(status_ar(h.status))), ("الجمعية", e(h.org)), ("المستفيد", e(h.contact_address)), ("القناة", e(h.channel)),
+    facts = definitions((("الحالة", e(status_ar(h.status))), ("الجمعية", e(org_name(h.org))), ("المستفيد", e(h.contact_address)), ("القناة", e(h.channel)),
                          ("المسؤول", e(h.officer)), ("السبب", e(REASON_AR.get(h.reason, h.reason))),
                          ("منذ", e(moment_text(h.opened_at))), ("رسائل بانتظار الرد", e(h.waiting_messages))))
     if messages is None:
@@ -118,7 +119,7 @@ def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None
 
 
 def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None) -> str:
-    facts = definitions((("الجمعية", e(c.org)), ("التصنيف", e(c.category)), ("اللجنة", e(c.committee)),
+    facts = definitions((("الجمعية", e(org_name(c.org))), ("التصنيف", e(c.category)), ("اللجنة", e(c.committee)),
                          ("الحالة", e(status_ar(c.status))), ("الطلب المرتبط", e(c.request_reference)),
                          ("تاريخ التقديم", e(moment_text(c.filed_at))), ("النتيجة", e(c.outcome))))
     records = table(("تاريخ الجلسة", "اللجنة", "ثبوت الضرر", "حجمه", "أسبابه", "قرار التعويض"),
@@ -144,7 +145,7 @@ def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None)
 
 
 def ratings_page(summary: RatingsOut) -> str:
-    rows = [("", (e(s.org), e(s.service), e(s.count), e(s.average if s.average is not None else "—"),
+    rows = [("", (e(org_name(s.org)), e(s.service), e(s.count), e(s.average if s.average is not None else "—"),
                   e(s.declined), e(" · ".join(f"{k}★: {v}" for k, v in s.distribution.items()))))
             for s in summary.services]
     head = (f'<p>عدد التقييمات: {summary.total}، المتوسط: {e(summary.average or "—")}</p>'

@@ -60,7 +60,7 @@ def test_dashboard_request_page_and_status_form(client: Client, seeded: Seeded, 
     assert board.index("بلاغات عاجلة") < board.index("محادثات محالة") < board.index("الطلبات المفتوحة")
     assert board.index(seeded.esrar_overdue) < board.index(seeded.esrar_open)
     assert re.search(r'<tr class="overdue"><td><a href="/staff/requests/' + seeded.esrar_overdue, board)
-    assert "هـ" in board and "متأخر 1 يوم عمل" in board and "باقٍ 5 يوم عمل" in board
+    assert "هـ" in board and "متأخر يوم عمل واحد" in board and "باقٍ 5 أيام عمل" in board and "إصرار" in board
     assert seeded.namaa not in board and "نورة" not in board and "1012345678" not in board
 
     assert client.get(f"/staff/requests/{seeded.namaa}").status_code == 404
