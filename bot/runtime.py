@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,17 +24,26 @@ from sqlmodel import Session, col, select
 
 from bot import engine as router
 from bot.effects import Turn
-from bot.flows.base import ContactView, Context, Input, Reply, RequestView, Result, State
+from bot.flows.base import ComplaintView, ContactView, Context, Input, Reply, RequestView, Result, State
 from bot.flows.keywords import keyword_intent
 from bot.i18n import translator
 from bot.messages import InboundMessage, Location, Media
 from nlu.entities import format_reference
 from orgs import load_org
 from storage.db import get_engine, is_sqlite, transaction
-from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, ServiceRequest, StatusChange
+from storage.models import (
+    Complaint,
+    Contact,
+    Conversation,
+    InboundRecord,
+    OutboundRecord,
+    ServiceRequest,
+    StatusChange,
+)
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
+_REFERENCE = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}[ \-–_.]{0,3}[\d٠-٩]")
 REFERENCE_RETRIES = 3
 
 
@@ -220,9 +230,11 @@ class Runtime:
         )
 
     def _language(self, contact: Contact, inp: Input) -> str:
-        # An intent (or an explicit keyword when the NLU is down) means a real sentence, not a name or a digit.
+        # An intent (or an explicit keyword when the NLU is down) means a real sentence, not a name or a digit;
+        # a reference number alone ("ESR 1234 56782") is Latin letters in every language.
         said = inp.intent or keyword_intent(inp.text)
-        if not contact.language_locked and inp.language in ("ar", "en", "ur", "id") and said:
+        words = any(c.isalpha() for c in _REFERENCE.sub(" ", inp.text))
+        if not contact.language_locked and inp.language in ("ar", "en", "ur", "id") and said and words:
             contact.language = inp.language
         return contact.language or "ar"
 
@@ -246,12 +258,17 @@ class Runtime:
                 RequestView(req.reference, req.service_id, req.status, req.submitted_at, req.due_date,
                             tuple(req.committees), note)
             )
+        complaints = tx.exec(
+            select(Complaint).where(Complaint.contact_id == contact.id).order_by(col(Complaint.id).desc())
+        ).all()
         return Context(
             org=load_org(contact.org_slug),
             now=now,
             lang=lang,
             contact=ContactView(contact.id, contact.channel, contact.phone, contact.language),
             requests=tuple(views),
+            complaints=tuple(ComplaintView(c.reference, c.status, c.committee, c.created_at, c.outcome)
+                             for c in complaints),
             new_reference=self.new_reference,
             nlu_available=self.nlu is not None,
         )

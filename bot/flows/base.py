@@ -40,6 +40,17 @@ class RequestView:
 
 
 @dataclass(frozen=True)
+class ComplaintView:
+    """One of the contact's own complaints, as the status flow may report it to them (never to others)."""
+
+    reference: str
+    status: str  # open | in_progress | investigating | resolved
+    committee: str
+    created_at: datetime
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
 class ContactView:
     id: int
     channel: str
@@ -73,6 +84,7 @@ class Context:
     lang: str
     contact: ContactView
     requests: tuple[RequestView, ...] = ()
+    complaints: tuple[ComplaintView, ...] = ()
     new_reference: Callable[[str], str] = lambda prefix: prefix  # seeded in tests
     nlu_available: bool = True
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.effects import CreateComplaint
-from bot.flows.base import Context, Input, Reply, Result, State, ask, done
+from bot.flows import status
+from bot.flows.base import ComplaintView, Context, Input, Reply, Result, State, ask, done
 from bot.flows.words import digit_choice, is_done, is_no, is_skip
 from bot.i18n import N_
 from bot.messages import Button
@@ -42,6 +43,11 @@ def _own(ctx: Context, text: str) -> str | None:
 
 
 def start(ctx: Context, inp: Input) -> Result:
+    reference = inp.entity("reference") or parse_reference(inp.text or "")
+    mine = status.find_own(ctx, reference) if reference else None
+    if isinstance(mine, ComplaintView):
+        # "شكواي CMP-… وش صار عليها": the contact asks about a complaint already filed, not a new one.
+        return status.report_complaint(ctx, mine)
     data: dict[str, Any] = {}
     own = _own(ctx, inp.text)
     if own:
