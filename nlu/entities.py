@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from nlu.entity_words import NOT_PREFIX as _NOT_PREFIX
+from nlu.entity_words import NUMBER_WORDS
 from nlu.normalize import normalize_with_map, to_ascii_digits
 
 __all__ = [
@@ -40,112 +42,8 @@ Entity = dict[str, Any]
 _CHUNK = re.compile(r"(?<![A-Za-z\d+])(?:\+|00)?\(?\d+(?:(?:[ \-–.]{1,2}|\) ?|[ ]?\()\d+)*(?![A-Za-z\d])")
 _GROUP = re.compile(r"\d+")
 _PREFIXED_REF = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})[ \-–_.]{0,3}(\d{4})[ \-–.]{0,3}(\d{5})(?!\d)")
-# Three-letter words that precede a number without being an organisation prefix.
-_NOT_PREFIX = frozenset(
-    [
-        "REF",
-        "REQ",
-        "NUM",
-        "NOM",
-        "NOS",
-        "NBR",
-        "THE",
-        "AND",
-        "FOR",
-        "ARE",
-        "YOU",
-        "HIS",
-        "HER",
-        "ITS",
-        "OUR",
-        "ADA",
-        "DAN",
-        "INI",
-        "ITU",
-        "MAU",
-        "KYA",
-        "HAI",
-        "HAY",
-        "IS",
-        "ID",
-        "NO",
-        "TKT",
-        "TIX",
-        "ORD",
-    ]
-)
 _RATING = re.compile(r"(?<!\d)(\d{1,2})\s*(?:/|من|out of|of|dari)\s*(\d{1,2})(?!\d)", re.IGNORECASE)
 
-NUMBER_WORDS: dict[str, int] = {
-    # Arabic (normalised spelling: ة -> ه, hamzas dropped), MSA and dialects
-    "واحد": 1,
-    "واحده": 1,
-    "وحده": 1,
-    "اول": 1,
-    "الاول": 1,
-    "الاولي": 1,
-    "اثنين": 2,
-    "اثنان": 2,
-    "اتنين": 2,
-    "ثنين": 2,
-    "اثنتين": 2,
-    "ثاني": 2,
-    "الثاني": 2,
-    "الثانيه": 2,
-    "ثلاثه": 3,
-    "ثلاث": 3,
-    "تلاته": 3,
-    "تلات": 3,
-    "ثالث": 3,
-    "الثالث": 3,
-    "الثالثه": 3,
-    "اربعه": 4,
-    "اربع": 4,
-    "رابع": 4,
-    "الرابع": 4,
-    "الرابعه": 4,
-    "خمسه": 5,
-    "خمس": 5,
-    "خامس": 5,
-    "الخامس": 5,
-    "الخامسه": 5,
-    "سته": 6,
-    "ست": 6,
-    "سبعه": 7,
-    "سبع": 7,
-    "ثمانيه": 8,
-    "تمانيه": 8,
-    "تسعه": 9,
-    "عشره": 10,
-    # English
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    # Indonesian
-    "satu": 1,
-    "dua": 2,
-    "tiga": 3,
-    "empat": 4,
-    "lima": 5,
-    # Urdu (normalised: ی -> ي, ک -> ك)
-    "ايك": 1,
-    "دو": 2,
-    "تين": 3,
-    "چار": 4,
-    "پانچ": 5,
-}
 # Number words only count in short replies ("خمسة", "اختار الثاني"), not inside long sentences.
 _MAX_WORDS_FOR_NUMBER_WORDS = 4
 _WORD = re.compile(r"\w+")

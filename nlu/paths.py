@@ -21,7 +21,9 @@ HELDOUT = NLU_DIR / "tests" / "heldout.yml"
 LOCK = NLU_DIR / "requirements.lock"
 SETUP_SCRIPT = NLU_DIR / "setup_env.sh"
 # Code the trained model depends on: a change retrains.
-COMPONENT_CODE = (NLU_DIR / "rasa_components.py", NLU_DIR / "normalize.py", NLU_DIR / "entities.py")
+COMPONENT_CODE = tuple(
+    NLU_DIR / name for name in ("rasa_components.py", "normalize.py", "entities.py", "entity_words.py")
+)
 
 
 def venv_dir() -> Path:
