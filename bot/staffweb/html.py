@@ -73,6 +73,14 @@ def days_left_text(days: int | None, overdue: bool) -> str:
     return "اليوم آخر موعد" if days == 0 else f"باقٍ {working_days(days)}"
 
 
+def committee_names(slug: str, ids: Iterable[str]) -> str:
+    try:
+        org = load_org(slug)
+    except OrgNotFound:
+        return "، ".join(ids)
+    return "، ".join(org.committee_name(i, "ar") if i in org.committees else i for i in ids)
+
+
 def org_name(slug: str) -> str:
     try:
         return load_org(slug).name.get("ar")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.staffweb.html import (
+    committee_names,
     day_text,
     days_left_text,
     definitions,
@@ -29,6 +30,13 @@ from bot.staffweb.schemas import (
     RequestSummary,
 )
 
+FIELD_AR = {
+    "full_name": "الاسم الكامل", "national_id": "رقم الهوية أو الإقامة", "phone": "الجوال", "city": "المدينة",
+    "district": "الحي", "family_size": "عدد أفراد الأسرة", "monthly_income": "الدخل الشهري",
+    "date_of_birth": "تاريخ الميلاد", "details": "التفاصيل", "diagnosis": "التشخيص", "nationality": "الجنسية",
+    "passport_number": "رقم الجواز", "location": "الموقع", "visit_address": "عنوان الزيارة",
+}
+ACTOR_AR = {"beneficiary": "المستفيد", "system": "النظام"}
 REASON_AR = {"asked": "طلب المستفيد", "not_understood": "لم يفهم المساعد", "unclear_procedure": "إجراء غير واضح",
              "urgent": "عاجل"}
 
@@ -77,10 +85,10 @@ def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -
         ("الجمعية", e(org_name(req.org))), ("الخدمة", e(req.service_name)), ("الحالة", e(status_ar(req.status))),
         ("القناة", e(req.channel)), ("تاريخ التقديم", e(moment_text(req.submitted_at))),
         ("موعد الرد", e(day_text(req.due_date))), ("المتبقي", days_left_text(req.working_days_left, req.overdue)),
-        ("اللجان", e("، ".join(req.committees))),
+        ("اللجان", e(committee_names(req.org, req.committees))),
     ))
     history = table(("الحالة", "ملاحظة", "بواسطة", "الوقت"),
-                    [("", (e(status_ar(h.status)), e(h.note), e(h.actor), e(moment_text(h.at)))) for h in req.history],
+                    [("", (e(status_ar(h.status)), e(h.note), e(ACTOR_AR.get(h.actor, h.actor)), e(moment_text(h.at)))) for h in req.history],
                     "لا يوجد سجل.")
     status_form = form(f"/staff/requests/{req.reference}/status", csrf,
                        status_select(req.status) + text_input("note", "ملاحظة تُرسل للمستفيد (اختيارية)",
@@ -91,7 +99,7 @@ def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -
     else:
         rows = [("العنوان على القناة", e(personal.contact_address)), ("الجوال", e(personal.contact_phone)),
                 ("اللغة", e(personal.language)), ("مقدَّم نيابةً عن", e(personal.on_behalf_of))]
-        rows += [(k, e(v)) for k, v in personal.data.items()]
+        rows += [(FIELD_AR.get(k, k), e(v)) for k, v in personal.data.items()]
         rows.append(("المستندات", e(len(personal.documents))))
         if personal.withheld:
             rows.append(("محجوب (بيانات صحية)", e("، ".join(personal.withheld))))
