@@ -16,12 +16,13 @@ from storage.models import (
     Handoff,
     Investigation,
     OutboundRecord,
+    Staff,
     StatusChange,
     UrgentAlert,
 )
 from tests.conftest import Clock
 from tests.staffweb.client import Client
-from tests.staffweb.conftest import Seeded, login
+from tests.staffweb.conftest import PASSWORD, Seeded, login
 
 
 def audits(db: Engine, action: str) -> list[AuditLog]:
@@ -43,6 +44,13 @@ def test_login_good_bad_and_tokens(client: Client, seeded: Seeded, db: Engine) -
     assert client.get("/staff/api/me", headers={"Authorization": forged}).status_code == 401
     assert [a.actor for a in audits(db, "login_failed")] == ["amal", "nobody"]
     assert [a.actor for a in audits(db, "login")] == ["amal"]
+    with Session(db) as tx:  # deactivating a user ends their sessions at once
+        user = tx.exec(select(Staff).where(Staff.username == "amal")).one()
+        user.active = False
+        tx.add(user)
+        tx.commit()
+    assert client.get("/staff/api/me", headers=headers).status_code == 401
+    assert client.post("/staff/api/login", json={"username": "amal", "password": PASSWORD}).status_code == 401
 
 
 def test_requests_scoped_personal_data_and_status(client: Client, seeded: Seeded, db: Engine) -> None:
