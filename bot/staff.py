@@ -9,6 +9,7 @@
         --size "..." --causes "..." --compensation "..." --as manager
     tawasul staff survey --org esrar --from 2026-11-01 --to 2026-11-30 --question "..." --as manager
     tawasul staff show ESR-1234-56782 --reason "متابعة اتصال المستفيد" --as officer.general
+    tawasul staff sweep --as system      (give silent handoffs back to the bot; `serve` does it periodically)
     tawasul staff create-user amal --org esrar --role officer --name "أمل" --as admin   (password asked;
         --password-stdin reads it from stdin; --all-orgs instead of --org: every association)
 Every action and every read is written to the audit log (actor, action, target, reason, details).
@@ -26,9 +27,12 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import staffops, staffviews
+from bot.flows.status import STATUS_LABELS
+from bot.i18n import translator
 from bot.staffops import StaffError
 from bot.staffweb import auth as staffauth
-from storage.db import transaction
+from bot.sweep import sweep_handoffs
+from storage.db import get_engine, transaction
 
 HEADINGS = {
     "urgent": "بلاغات عاجلة",
@@ -87,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     p = add("show", "a record in full, personal data included (a reason is required)")
     p.add_argument("reference")
     p.add_argument("--reason", required=True)
+    add("sweep", "give handoffs whose staff stayed silent too long back to the assistant (the beneficiary is told)")
     p = add("create-user", "create a console/API user, or reset an existing one's password, role and org")
     p.add_argument("username")
     scope = p.add_mutually_exclusive_group(required=True)
@@ -109,6 +114,19 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
+def _status_ar(status: str) -> str:
+    return translator("ar").t(STATUS_LABELS.get(status, status))
+
+
+def _messages(n: int) -> str:
+    """'رسالة واحدة', 'رسالتان', '3 رسائل', '11 رسالة' (Arabic number agreement)."""
+    if n == 1:
+        return "رسالة واحدة"
+    if n == 2:
+        return "رسالتان"
+    return f"{n} رسائل" if 3 <= n % 100 <= 10 else f"{n} رسالة"
+
+
 def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str]:
     """(JSON-able result, Arabic text for staff)."""
     actor = args.actor
@@ -118,7 +136,7 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
     if args.command == "set-status":
         queued = staffops.set_status(tx, args.reference, args.status, args.note, actor, now)
         return {"reference": args.reference, "status": args.status, "queued": queued}, \
-            f"تم تغيير حالة الطلب {args.reference} إلى {args.status}، وأُبلغ المستفيد ({queued} رسالة)."
+            f"تم تغيير حالة الطلب {args.reference} إلى «{_status_ar(args.status)}»، وأُبلغ المستفيد ({_messages(queued)})."
     if args.command == "reply":
         found = staffops.reply(tx, args.target, args.text, actor, now, args.org)
         return {"handoff": f"H{found.id}"}, f"أُرسل الرد إلى المستفيد (المحادثة H{found.id})."
@@ -156,6 +174,15 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
     raise AssertionError(args.command)
 
 
+def _sweep(now: datetime) -> tuple[Any, str]:
+    """Each handoff in its own transaction (bot/sweep.py), so this runs outside the command's one."""
+    released = sweep_handoffs(get_engine(), now)
+    names = " ".join(f"H{h}" for h in released)
+    text = f"أُعيدت إلى المساعد الآلي المحادثات المحالة التي طال انتظارها: {names}" if released else \
+        "لا توجد محادثات محالة تجاوزت مدة الانتظار."
+    return {"released": [f"H{h}" for h in released]}, text
+
+
 def _board_text(data: dict[str, list[dict[str, Any]]]) -> str:
     lines: list[str] = []
     for key, heading in HEADINGS.items():
@@ -177,7 +204,10 @@ def main(argv: list[str], now: Callable[[], datetime] = _now) -> int:
     try:
         with transaction() as tx:
             staffops.check_actor(tx, args.actor)
-            data, text = _run(args, tx, moment)
+            if args.command != "sweep":
+                data, text = _run(args, tx, moment)
+        if args.command == "sweep":
+            data, text = _sweep(moment)
     except StaffError as exc:
         print(f"خطأ: {exc}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ run `Runtime.process_contact` (which takes the contact's lock, so one contact's 
 even across processes). A sweeper re-submits contacts whose messages are still pending a few
 seconds after arrival: messages accepted just before a crash, or by a process that died, are run
 by whichever process is alive. Media are fetched here, before the turn, never in the webhook.
+The sweeper thread also runs the `periodic` jobs (e.g. bot/sweep.py's silent-handoff release).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class TurnRunner:
         sweep_seconds: float = 2.0,
         grace: timedelta = timedelta(seconds=3),
         prepare: Callable[[int], None] | None = None,
+        periodic: tuple[tuple[float, Callable[[], object]], ...] = (),
     ) -> None:
         self.runtime = runtime
         self.prepare = prepare  # e.g. download the media of the contact's pending messages
@@ -47,6 +49,8 @@ class TurnRunner:
         self._running: set[int] = set()
         self._again: set[int] = set()
         self._failures: dict[int, tuple[int, float]] = {}  # contact -> (count, not before)
+        self._periodic = list(periodic)
+        self._due = [0.0] * len(self._periodic)  # monotonic time of each job's next run
         self._stop = threading.Event()
         self._workers: list[threading.Thread] = []
 
@@ -130,12 +134,25 @@ class TurnRunner:
             count += 1
         return count
 
+    def run_periodic(self) -> None:
+        """Run each periodic job whose time has come (a failing job is logged and tried next time)."""
+        now = time.monotonic()
+        for i, (every, job) in enumerate(self._periodic):
+            if now < self._due[i]:
+                continue
+            self._due[i] = now + every
+            try:
+                job()
+            except Exception:
+                log.exception("periodic job %r failed", job)
+
     def _sweep_loop(self) -> None:
         while not self._stop.wait(self._sweep_seconds):
             try:
                 self.sweep()
             except Exception:
                 log.exception("turn sweep failed")
+            self.run_periodic()
 
 
 def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int], None]:

@@ -161,7 +161,11 @@ def build_service(
     telegram = channels.get("telegram")
     if telegram is not None:
         telegram.org_of_chat = lambda chat: org_of_address(runtime, "telegram", chat)  # type: ignore[attr-defined]
-    runner = TurnRunner(runtime, prepare=media_fetcher(runtime, channels))
+    from bot.sweep import sweep_handoffs
+
+    every = float(os.environ.get("TAWASUL_SWEEP_SECONDS", "60"))
+    runner = TurnRunner(runtime, prepare=media_fetcher(runtime, channels),
+                        periodic=((every, lambda: sweep_handoffs(runtime.engine, runtime.clock())),))
     service.submit = runner.submit
     service.started.append(runner.start)
     service.stopped.append(runner.stop)

@@ -3,7 +3,8 @@
     start / open_handoff ─► OpenHandoff, "passed to {officer}" ─► with_staff (quiet: inbound kept, no reply)
         with_staff ─┬─ staff reply (bot/staffops.py) ─► delivered on the contact's channel, silence clock reset
                     ├─ staff release ─► CloseHandoff, "the assistant is back" ─► resume the earlier state
-                    └─ a message after TAWASUL_HANDOFF_SILENCE_HOURS without staff ─► same as release
+                    └─ TAWASUL_HANDOFF_SILENCE_HOURS without staff ─► same as release: when the beneficiary
+                       next writes, or earlier by the periodic sweep (bot/sweep.py, `tawasul staff sweep`)
 Reasons: asked | not_understood (the engine, after repeated misunderstanding) | unclear_procedure (intake).
 Example: "ابغى اكلم موظف" -> "أحلت محادثتك إلى ضابط الاتصال العام ..." (events: handoff_opened); then
 "متى يردون؟" -> no reply at all, until staff answer or release.
@@ -69,14 +70,26 @@ def _clean(state: State) -> State:
     return {k: v for k, v in state.items() if k not in ("lang", "menu", "misunderstood")}
 
 
+def timed_out(state: State, now: datetime) -> bool:
+    """True when the conversation is with staff and they have been silent longer than the limit."""
+    if not is_quiet(state):
+        return False
+    data = state.get("data") or {}
+    last = datetime.fromisoformat(str(data.get("last_staff") or now.isoformat()))
+    return now - last > silence_limit()
+
+
+def time_out(state: State, ctx: Context) -> Result:
+    """The bot takes the conversation back from silent staff, and says so."""
+    note = ctx.t("No staff member has been able to answer yet, so I am with you again. "
+                 "Your messages are kept and staff will follow up.")
+    return release(state, ctx, by="timeout", note=note)
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
     """While staff handle the conversation: stay quiet, unless staff have been silent too long."""
-    data = state.get("data") or {}
-    last = datetime.fromisoformat(str(data.get("last_staff") or ctx.now.isoformat()))
-    if ctx.now - last > silence_limit():
-        note = ctx.t("No staff member has been able to answer yet, so I am with you again. "
-                     "Your messages are kept and staff will follow up.")
-        return release(state, ctx, by="timeout", note=note)
+    if timed_out(state, ctx.now):
+        return time_out(state, ctx)
     return Result(state)
 
 

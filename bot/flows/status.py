@@ -92,7 +92,8 @@ def _report_any(ctx: Context, item: RequestView | ComplaintView) -> Result:
 
 
 def _choices(ctx: Context) -> list[RequestView | ComplaintView]:
-    return [*ctx.requests, *ctx.complaints][:MAX_CHOICES]
+    mine: list[RequestView | ComplaintView] = [*ctx.requests, *ctx.complaints]
+    return mine[:MAX_CHOICES]
 
 
 def _ask_which(ctx: Context, text: str) -> Result:
