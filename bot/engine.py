@@ -9,6 +9,7 @@ language change, a greeting after a pause and the end of a handoff can repeat it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot import flows
@@ -165,8 +166,37 @@ def _with_intent(inp: Input, intent: str) -> Input:
                  location=inp.location, media=inp.media, language=inp.language)
 
 
+def refusal(ctx: Context, refused: tuple[dict[str, Any], ...]) -> Reply:
+    """Why a file the beneficiary sent did not arrive (the channel refused it: type, size, download)."""
+    reasons = {str(r.get("reason")) for r in refused}
+    if "type" in reasons:
+        return Reply(ctx.t("Sorry, I could not receive your file: this type of file is not accepted. "
+                           "Please send a photo or a PDF file."))
+    if "size" in reasons:
+        limits = [int(r["max_bytes"]) for r in refused if r.get("max_bytes")]
+        if limits:
+            megabytes = max(1, min(limits) // (1024 * 1024))
+            return Reply(ctx.t("Sorry, I could not receive your file: it is larger than {size} MB. "
+                               "Please send a smaller file.", size=megabytes))
+        return Reply(ctx.t("Sorry, I could not receive your file: it is too large. Please send a smaller file."))
+    return Reply(ctx.t("Sorry, I could not receive your file. Please send it again."))
+
+
+def _with_refusal(state: State, ctx: Context, inp: Input) -> Result:
+    notice = refusal(ctx, inp.refused)
+    rest = replace(inp, refused=())
+    if not (rest.text.strip() or rest.media or rest.location or rest.button):
+        # Only a refused file: say so, and ask the pending question again (nothing moves).
+        again = () if handoff.is_quiet(state) else prompt_of(state, ctx)
+        return Result(state, (notice, *again))
+    result = decide(state, ctx, rest)
+    return Result(result.state, (notice, *result.replies), result.effects, result.events)
+
+
 def decide(state: State, ctx: Context, inp: Input) -> Result:
     """One step of the conversation for this input."""
+    if inp.refused:
+        return _with_refusal(state, ctx, inp)
     if handoff.is_quiet(state):
         return handoff.step(state, ctx, inp)
     result = _route(state, ctx, inp)

@@ -100,6 +100,8 @@ class Runtime:
                 payload["media"] = [m.as_dict() for m in msg.media]
             if msg.button:
                 payload["button"] = msg.button
+            if msg.raw.get("refused_media"):
+                payload["refused_media"] = list(msg.raw["refused_media"])  # the connector refused these files
             record = InboundRecord(
                 channel=msg.channel,
                 provider_id=msg.provider_id,
@@ -210,7 +212,8 @@ class Runtime:
         if "location" in payload:
             location = Location(payload["location"]["lat"], payload["location"]["lon"])
         text = pending.text
-        base = Input(text=text, button=payload.get("button"), media=media, location=location)
+        refused = tuple(payload.get("refused_media") or ())
+        base = Input(text=text, button=payload.get("button"), media=media, location=location, refused=refused)
         if state.get("flow") and state.get("expects"):
             # A flow waits for a field: the text goes to it, never to the NLU (names, ID numbers).
             return base
@@ -227,6 +230,7 @@ class Runtime:
             media=media,
             location=location,
             language=parsed.language,
+            refused=refused,
         )
 
     def _language(self, contact: Contact, inp: Input) -> str:

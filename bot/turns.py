@@ -156,7 +156,8 @@ class TurnRunner:
 
 
 def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int], None]:
-    """A `prepare` hook: download the media of a contact's pending messages (refused files dropped)."""
+    """A `prepare` hook: download the media of a contact's pending messages (refused files are noted in the
+    payload's "refused_media", so that the turn tells the beneficiary)."""
     from bot.errors import InputError
     from connectors import for_message_channel
 
@@ -170,7 +171,7 @@ def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int],
             todo = [r for r in pending if any(not m.get("path") for m in (r.payload or {}).get("media", []))]
         for record in todo:
             connector = for_message_channel(channels, record.channel)
-            kept = []
+            kept, refused = [], list(record.payload.get("refused_media") or [])
             for i, item in enumerate(record.payload["media"]):
                 if item.get("path") or connector is None:
                     kept.append(item)
@@ -180,12 +181,14 @@ def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int],
                                                        f"{record.channel}/{record.provider_id}_{i}")
                 except InputError as exc:
                     log.info("media %d of inbound %s dropped: %s", i, record.id, exc)
+                    reason = "size" if "limit" in str(exc) else "type" if "type" in str(exc) else "failed"
+                    refused.append({"content_type": item.get("content_type", ""), "reason": reason})
                     continue
                 kept.append({**item, "path": path, "size": size})
             with transaction(runtime.engine) as tx:
                 row = tx.get(InboundRecord, record.id)
                 if row is not None and row.processed_at is None:
-                    row.payload = {**row.payload, "media": kept}
+                    row.payload = {**row.payload, "media": kept, **({"refused_media": refused} if refused else {})}
                     tx.add(row)
 
     return prepare

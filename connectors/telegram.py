@@ -155,9 +155,10 @@ class TelegramChannel(BaseChannel):
             digits = re.sub(r"[^\d]", "", message.contact.phone_number)
             phone = "+" + digits if digits else None
         location = Location(message.location.latitude, message.location.longitude) if message.location else None
-        media = self._media(message, provider_id)
+        media, refused = self._media(message, provider_id)
         msg = InboundMessage("telegram", chat, provider_id, text=text, org_slug=self._org(chat, payload),
-                             location=location, media=media, phone=phone)
+                             location=location, media=media, phone=phone,
+                             raw={"refused_media": refused} if refused else {})
         return Inbound(messages=(msg,))
 
     def _org(self, chat: str, payload: str | None) -> str:
@@ -167,7 +168,8 @@ class TelegramChannel(BaseChannel):
                 return slug
         return self.org_of_chat(chat) or self.settings.default_org
 
-    def _media(self, message: Any, provider_id: str) -> tuple[Media, ...]:
+    def _media(self, message: Any, provider_id: str) -> tuple[tuple[Media, ...], list[dict[str, Any]]]:
+        """The accepted files, and the refused ones (type, size) that the beneficiary must be told about."""
         found: list[tuple[str, int | None, str]] = []
         if message.photo:
             largest = message.photo[-1]
@@ -175,13 +177,15 @@ class TelegramChannel(BaseChannel):
         if message.document is not None:
             doc = message.document
             found.append((doc.file_id, doc.file_size, doc.mime_type or "application/octet-stream"))
-        media = []
+        media, refused = [], []
         for i, (file_id, size, ctype) in enumerate(found):
             if ctype not in self.settings.media_types or (size or 0) > self.settings.media_max_bytes:
                 log.info("telegram media refused (type %s, %s bytes)", ctype, size)
+                reason = "type" if ctype not in self.settings.media_types else "size"
+                refused.append({"content_type": ctype, "reason": reason, "max_bytes": self.settings.media_max_bytes})
                 continue
             media.append(Media(url=f"tg-file:{file_id}", content_type=ctype, size=size, name=f"{provider_id}_{i}"))
-        return tuple(media)
+        return tuple(media), refused
 
     def fetch_media(self, url: str, content_type: str, dest_stem: str) -> tuple[str, int]:
         import mimetypes

@@ -98,7 +98,7 @@ class TwilioChannel(BaseChannel):
                 location = Location(float(form["Latitude"]), float(form["Longitude"]))
             except ValueError:
                 raise InputError("bad Latitude/Longitude") from None
-        media = []
+        media, refused = [], []
         count = min(int(form.get("NumMedia") or 0), MAX_MEDIA) if (form.get("NumMedia") or "0").isdigit() else 0
         for i in range(count):
             url, ctype = form.get(f"MediaUrl{i}"), base_type(form.get(f"MediaContentType{i}", ""))
@@ -106,6 +106,7 @@ class TwilioChannel(BaseChannel):
                 continue
             if ctype not in self.settings.media_types:
                 log.info("twilio media %d of a message refused: type %s", i, ctype)
+                refused.append({"content_type": ctype, "reason": "type"})  # the beneficiary is told
                 continue
             media.append(Media(url=url, content_type=ctype, name=f"{sid}_{i}"))
         msg = InboundMessage(
@@ -118,6 +119,7 @@ class TwilioChannel(BaseChannel):
             media=tuple(media),
             button=form.get("ButtonPayload") or None,
             phone=phone if phone.startswith("+") else None,
+            raw={"refused_media": refused} if refused else {},
         )
         return Inbound(messages=(msg,))
 

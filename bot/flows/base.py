@@ -69,6 +69,7 @@ class Input:
     location: Location | None = None
     media: tuple[Media, ...] = ()
     language: str | None = None
+    refused: tuple[dict[str, Any], ...] = ()  # files the channel refused: {"content_type", "reason", "max_bytes"?}
 
     def entity(self, name: str) -> Any | None:
         for ent in self.entities:

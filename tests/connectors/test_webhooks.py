@@ -15,6 +15,8 @@ CASES = [
     Case("wa text, missing signature", "twilio", "whatsapp_text_ar", auth="missing", status=403),
     Case("wa media", "twilio", "whatsapp_media", text="صورة الهوية", sender=WA,
          external_id="SM22222222222222222222222222222222", msg_channel="whatsapp"),
+    Case("wa media of a refused type", "twilio", "whatsapp_media_refused", text="", sender=WA,
+         external_id="SM77777777777777777777777777777777", msg_channel="whatsapp"),
     Case("wa location", "twilio", "whatsapp_location", text="", sender=WA,
          external_id="SM33333333333333333333333333333333", msg_channel="whatsapp"),
     Case("wa quick reply", "twilio", "whatsapp_button", text="حالة طلب", sender=WA,
@@ -49,7 +51,7 @@ def test_webhook_case(server: ServeProcess, case: Case) -> None:
 
 
 def test_details_of_parsed_messages(server: ServeProcess) -> None:
-    for name in ("whatsapp_location", "whatsapp_media"):
+    for name in ("whatsapp_location", "whatsapp_media", "whatsapp_media_refused"):
         server.post_fixture("twilio", name)
     for name in ("start_deeplink", "contact_own", "contact_other", "location", "photo", "document_too_big"):
         server.post_fixture("telegram", name)
@@ -61,7 +63,12 @@ def test_details_of_parsed_messages(server: ServeProcess) -> None:
     assert own[3] == "+966501234567"  # the user's own shared number is vouched for
     other = server.inbound("telegram", "700004")[0]
     assert other[3] == "+966501234567"  # someone else's card did not replace it
-    assert server.inbound("telegram", "700007")[0][5].get("media") is None  # 60 MB: refused
+    big = server.inbound("telegram", "700007")[0][5]
+    assert big.get("media") is None  # 60 MB: refused, and noted so that the beneficiary is told
+    assert [(r["reason"], r["max_bytes"]) for r in big["refused_media"]] == [("size", 5 * 1024 * 1024)]
+    zipped = server.inbound("whatsapp", "SM77777777777777777777777777777777")[0][5]
+    assert zipped.get("media") is None
+    assert zipped["refused_media"] == [{"content_type": "application/zip", "reason": "type"}]
     photo = server.inbound("telegram", "700006")[0][5]["media"]
     assert [m["url"] for m in photo] == ["tg-file:AgAD-large"]
 

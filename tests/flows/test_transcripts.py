@@ -1,7 +1,8 @@
 """One runner for every conversation transcript in tests/transcripts/*.yaml.
 
 Each file: org, a fixed clock (`now`), a seed for reference numbers, and turns. A turn is one of
-    say: "text"            (optional location / media / contact / button) - a beneficiary message
+    say: "text"            (optional location / media / contact / button / refused) - a beneficiary message;
+                             `refused` lists files the channel refused ({content_type, reason, max_bytes?})
     wait: {hours: 30}      - the clock moves on (pauses, session expiry, staff silence)
     staff: {action: set_status, ...}  - a staff action through bot/staffops.py (its messages are
                              delivered like `tawasul chat` delivers queued rows)
@@ -163,7 +164,8 @@ def test_transcript(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
                 runtime.handle(InboundMessage(
                     channel=channel, address=address, provider_id=f"{path.stem}-{i}",
                     text=_subst(str(turn.get("say", "")), names), org_slug=org, media=media,
-                    location=Location(loc["lat"], loc["lon"]) if loc else None, button=turn.get("button")))
+                    location=Location(loc["lat"], loc["lon"]) if loc else None, button=turn.get("button"),
+                    raw={"refused_media": turn["refused"]} if turn.get("refused") else {}))
             rows = _drain(engine, org, channel, address)
             for event in (e for r in rows for e in r.events):
                 if event["type"] in REF_EVENTS:
