@@ -16,7 +16,16 @@ from bot import flows
 from bot.flows import handoff, language
 from bot.flows.base import Context, Input, Reply, Result, State, done
 from bot.flows.keywords import keyword_intent
-from bot.flows.words import digit_choice, is_back, is_cancel, is_human, is_menu, is_restart
+from bot.flows.words import (
+    canon,
+    digit_choice,
+    is_back,
+    is_cancel,
+    is_greeting,
+    is_human,
+    is_menu,
+    is_restart,
+)
 from bot.i18n import N_
 from bot.messages import Button
 from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
@@ -104,9 +113,20 @@ def _back(state: State, ctx: Context) -> Result:
     return Result(previous, prompt_of(previous, ctx))
 
 
+def _typed_button(state: State, text: str) -> str | None:
+    """The id of a button of the pending question whose title was typed ("تعديل" for the Edit button)."""
+    typed = canon(text)
+    buttons = (state.get("prompt") or {}).get("buttons") or []
+    return next((b["id"] for b in buttons if typed and canon(b["title"]) == typed), None)
+
+
 def _route(state: State, ctx: Context, inp: Input) -> Result:
     text = inp.text or ""
     in_flow = bool(state.get("flow"))
+    if in_flow and inp.button is None:
+        typed = _typed_button(state, text)
+        if typed is not None:
+            inp = replace(inp, button=typed)
     if is_cancel(text) or (inp.button == "cancel" and in_flow):
         if in_flow:
             return menu(ctx, prefix=ctx.t("Cancelled. Nothing was submitted."))
@@ -124,7 +144,7 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     if in_flow and state.get("expects"):
         module = flows.FLOWS.get(state["flow"])
         if module is not None:
-            if keyword_intent(text) == "greet" and state.get("prompt"):
+            if is_greeting(text) and state.get("prompt"):
                 # Back after a pause with a greeting: remind where we stopped, keep the answer slot.
                 return Result(state, (Reply(ctx.t("Welcome back. Let us continue where we stopped.")),
                                       *prompt_of(state, ctx)))

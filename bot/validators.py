@@ -58,6 +58,19 @@ def _text(min_len: int, max_len: int = MAX_TEXT) -> Check:
     return check
 
 
+def _place(min_len: int, max_len: int) -> Check:
+    """A city, district or nationality: words, not a phone number ("+62 812 3456 7890" is refused)."""
+    text_check = _text(min_len, max_len)
+
+    def check(text: str) -> tuple[str | None, str | None]:
+        value, error = text_check(text)
+        if value is not None and sum(c.isalpha() for c in value) < 2:
+            return None, N_("Please write it in words.")
+        return value, error
+
+    return check
+
+
 def _integer(low: int, high: int) -> Check:
     def check(text: str) -> tuple[str | None, str | None]:
         # "3000 ريال", "٥ افراد", "3,500": one number, units and separators around it are fine.
@@ -88,9 +101,9 @@ FIELD_CHECKS: dict[str, Check] = {
     "full_name": _name,
     "national_id": _national_id,
     "phone": _phone,
-    "city": _text(2, 60),
-    "district": _text(2, 60),
-    "nationality": _text(2, 40),
+    "city": _place(2, 60),
+    "district": _place(2, 60),
+    "nationality": _place(2, 40),
     "passport_number": _text(5, 20),
     "family_size": _integer(1, 40),
     "monthly_income": _integer(0, 1_000_000),

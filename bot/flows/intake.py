@@ -15,7 +15,16 @@ from bot.calendar import both_calendars
 from bot.effects import CreateRequest, RecordConsent
 from bot.flows import handoff
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.flows.words import best_match, digit_choice, is_done, is_no, is_skip, is_yes
+from bot.flows.words import (
+    best_match,
+    digit_choice,
+    is_done,
+    is_edit,
+    is_no,
+    is_skip,
+    is_yes,
+    only_answer_words,
+)
 from bot.i18n import N_
 from bot.messages import Button
 from bot.validators import FIELD_LABELS, FIELD_QUESTIONS, check_field
@@ -228,6 +237,8 @@ def _on_field(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
     if name == "location" and inp.location is not None:
         raw = f"{inp.location.lat:.6f},{inp.location.lon:.6f}"
     value, error = check_field(name, raw)
+    if name == "full_name" and only_answer_words(raw):
+        value, error = None, N_("Please write your full name (at least two names, letters only).")
     if value is None:
         attempts = int(data.get("attempts", 0)) + 1
         if attempts >= MAX_ATTEMPTS:
@@ -275,7 +286,7 @@ def _on_document(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
 
 def _on_summary(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
     choice = _choice(inp, ("acknowledge", "edit", "cancel")) or (
-        "acknowledge" if is_yes(inp.text) else "cancel" if is_no(inp.text) else None
+        "acknowledge" if is_yes(inp.text) else "cancel" if is_no(inp.text) else "edit" if is_edit(inp.text) else None
     )
     if choice == "acknowledge":
         return _submit(ctx, data)

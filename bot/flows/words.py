@@ -27,9 +27,18 @@ _HUMAN = {
     "عايز اكلم حد", "بدي احكي مع موظف", "staff", "human", "agent", "talk to staff", "operator", "petugas",
     "staff se baat", "عملہ",
 }
-_SKIP = {"تخطي", "تخطى", "لاحقا", "بعدين", "لا يوجد", "ما عندي", "skip", "later", "none", "lewati", "nanti", "چھوڑیں", "چھوڑ دیں"}
+_SKIP = {"تخطي", "تخطى", "لاحقا", "بعدين", "لا يوجد", "ما عندي", "ماعندي", "ما عندي هو", "ما عندنا", "ماعندنا",
+         "مافي", "ما في", "مش معايا", "معنديش", "ما معي", "مامعي", "i dont have", "i don't have", "tidak ada", "skip", "later", "none", "lewati", "nanti", "چھوڑیں", "چھوڑ دیں"}
 _DONE = {"تم", "خلصت", "انتهيت", "خلاص", "done", "finished", "selesai", "ho gaya", "ہو گیا", "بس"}
 
+_EDIT = {"تعديل", "عدل", "ابي اعدل", "ابغى اعدل", "ابغي اعدل", "عايز اعدل", "بدي عدل", "تعديل البيانات", "edit",
+         "change", "ubah", "ترمیم", "تبدیلی"}
+_GREETINGS = (
+    "السلام عليكم ورحمه الله وبركاته", "السلام عليكم ورحمه الله", "السلام عليكم", "سلام عليكم", "السلام علیکم",
+    "وعليكم السلام", "هلا والله", "مرحبا", "مرحبتين", "اهلين", "اهلا", "هلا", "هاي", "صباح الخير", "مساء الخير",
+    "assalamualaikum", "assalamu alaikum", "assalam o alaikum", "salam", "hello", "hi", "hey", "halo",
+    "good morning", "selamat pagi",
+)
 _PUNCT = re.compile(r"[\s\.,!?؟،؛:;\-_*]+")
 
 
@@ -78,6 +87,28 @@ def is_skip(text: str) -> bool:
 
 def is_done(text: str) -> bool:
     return _in(text, _DONE)
+
+
+def is_edit(text: str) -> bool:
+    return _in(text, _EDIT)
+
+
+def is_greeting(text: str) -> bool:
+    """A greeting with at most two more words ("السلام عليكم، وين وصلنا؟"), not an answer that starts with one
+    ("اهلا انا ساكنه في حي المزروعيه" is a district)."""
+    padded = f" {canon(text)} "
+    found = False
+    for greeting in sorted({canon(g) for g in _GREETINGS}, key=len, reverse=True):
+        if f" {greeting} " in padded:
+            padded, found = padded.replace(f" {greeting} ", " "), True
+    return found and len(padded.split()) <= 2
+
+
+def only_answer_words(text: str) -> bool:
+    """Every word is a yes/no word ("ايوه موافق"): an answer, not a name or a description."""
+    words = canon(text).split()
+    known = {w for phrase in _YES | _NO for w in canon(phrase).split()}
+    return bool(words) and all(w in known for w in words)
 
 
 def digit_choice(text: str, count: int) -> int | None:

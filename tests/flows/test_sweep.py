@@ -69,12 +69,16 @@ def test_staff_sweep_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db
                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("TAWASUL_HANDOFF_SILENCE_HOURS", "1")
     get_engine.cache_clear()  # the command opens DATABASE_URL, which changes between parameters
-    _handed_over(Runtime(engine=db, clock=clock, rng=random.Random(5)))
-    later = clock.now + timedelta(hours=2)
-    assert staff.main(["--json", "sweep", "--as", "system"], now=lambda: later) == 0
-    assert json.loads(capsys.readouterr().out) == {"released": ["H1"]}
-    assert staff.main(["sweep", "--as", "system"], now=lambda: later) == 0
-    assert "لا توجد" in capsys.readouterr().out
+    try:
+        _handed_over(Runtime(engine=db, clock=clock, rng=random.Random(5)))
+        later = clock.now + timedelta(hours=2)
+        assert staff.main(["--json", "sweep", "--as", "system"], now=lambda: later) == 0
+        assert json.loads(capsys.readouterr().out) == {"released": ["H1"]}
+        assert staff.main(["sweep", "--as", "system"], now=lambda: later) == 0
+        assert "لا توجد" in capsys.readouterr().out
+    finally:
+        get_engine().dispose()  # the command's engine: no connection left open to a dropped database
+        get_engine.cache_clear()
 
 
 def test_the_turn_runner_runs_periodic_jobs_and_survives_a_failing_one(runtime: Runtime) -> None:
