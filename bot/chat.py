@@ -123,7 +123,10 @@ def run_json(org: str, runtime: Runtime, stdin: TextIO, stdout: TextIO) -> int:
             stdout.write(json.dumps({"error": str(exc)}, ensure_ascii=False) + "\n")
             stdout.flush()
             continue
-        runtime.handle(msg)
+        try:
+            runtime.handle(msg)
+        except Exception as exc:  # noqa: BLE001 - the message stays pending and is retried on the next one
+            log.error("turn failed (%s); the message is kept and will be retried", type(exc).__name__)
         stdout.writelines(json.dumps(as_json(row), ensure_ascii=False) + "\n" for row in drain(msg.address, org))
         stdout.flush()
     return 1 if errors else 0
@@ -150,7 +153,10 @@ def run_interactive(org: str, runtime: Runtime, contact: str) -> int:
             print()
             return 0
         msg = InboundMessage(CHANNEL, contact, str(uuid.uuid4()), text, org)
-        runtime.handle(msg)
+        try:
+            runtime.handle(msg)
+        except Exception as exc:  # noqa: BLE001 - the message stays pending and is retried on the next one
+            log.error("turn failed (%s); the message is kept and will be retried", type(exc).__name__)
         for row in drain(contact, org):
             print(_show(row.text, row.language))
             for i, button in enumerate(row.buttons, 1):

@@ -45,6 +45,7 @@ log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
 _REFERENCE = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}[ \-–_.]{0,3}[\d٠-٩]")
 REFERENCE_RETRIES = 3
+MAX_TURN_ATTEMPTS = 3  # a message whose turn fails this often is set aside, with an apology
 
 
 class Understander(Protocol):
@@ -150,18 +151,67 @@ class Runtime:
         """Run every pending inbound of this contact, oldest first; the queued replies."""
         produced: list[OutboundRecord] = []
         while True:
-            for attempt in range(REFERENCE_RETRIES):
-                try:
-                    turn = self._one_turn(contact_id)
-                    break
-                except IntegrityError:
-                    # A generated reference collided (or a concurrent worker took this turn):
-                    # the whole turn rolled back, so it is safe to run it again.
-                    if attempt == REFERENCE_RETRIES - 1:
-                        raise
+            try:
+                turn = self._turn_with_retries(contact_id)
+            except Exception as exc:
+                # The turn rolled back; count the failure so a message that always fails
+                # cannot block this contact's later messages for ever.
+                set_aside = self._record_failure(contact_id, exc)
+                if not set_aside:
+                    raise
+                produced.extend(set_aside)
+                continue
             if turn is None:
                 return produced
             produced.extend(turn)
+
+    def _turn_with_retries(self, contact_id: int) -> list[OutboundRecord] | None:
+        for attempt in range(REFERENCE_RETRIES):
+            try:
+                return self._one_turn(contact_id)
+            except IntegrityError:
+                # A generated reference collided (or a concurrent worker took this turn):
+                # the whole turn rolled back, so it is safe to run it again.
+                if attempt == REFERENCE_RETRIES - 1:
+                    raise
+        return None
+
+    def _record_failure(self, contact_id: int, exc: BaseException) -> list[OutboundRecord]:
+        """Count a failed turn; at MAX_TURN_ATTEMPTS set the message aside with an apology."""
+        with transaction(self.engine) as tx:
+            pending = tx.exec(
+                select(InboundRecord)
+                .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
+                .order_by(col(InboundRecord.id))
+                .limit(1)
+            ).first()
+            if pending is None:
+                return []
+            pending.attempts += 1
+            pending.error = type(exc).__name__  # never the message: it may quote personal data
+            tx.add(pending)
+            log.error("turn failed on inbound %s (attempt %d): %s", pending.id, pending.attempts, pending.error)
+            if pending.attempts < MAX_TURN_ATTEMPTS:
+                return []
+            pending.processed_at = _utc(self.clock())
+            contact = tx.get(Contact, contact_id)
+            assert contact is not None and contact.id is not None
+            lang = contact.language or "ar"
+            apology = OutboundRecord(
+                contact_id=contact.id,
+                channel=contact.channel,
+                to_address=contact.address,
+                text=translator(lang).t(
+                    "Sorry, something went wrong with your last message. Please send it again, "
+                    "or write: staff."
+                ),
+                language=lang,
+                in_reply_to=pending.id,
+                meta={"set_aside": True},
+            )
+            tx.add(apology)
+            tx.flush()
+            return [apology]
 
     def _one_turn(self, contact_id: int) -> list[OutboundRecord] | None:
         with transaction(self.engine) as tx:

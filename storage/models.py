@@ -109,6 +109,7 @@ class InboundRecord(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     received_at: datetime = Field(default_factory=utcnow)
     processed_at: datetime | None = Field(default=None, index=True)
+    attempts: int = 0  # turns that failed on this message; at MAX_TURN_ATTEMPTS it is set aside
     error: str | None = None
 
 

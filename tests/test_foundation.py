@@ -148,3 +148,42 @@ def test_reference_collision_is_retried_not_lost(db: Engine, clock: Clock, tmp_p
     with Session(db) as s:
         refs = s.exec(select(ServiceRequest.reference).order_by(col(ServiceRequest.id))).all()
     assert len(refs) == 2 and refs[0] != refs[1]
+
+
+def test_a_message_that_always_fails_is_set_aside_and_later_ones_go_on(runtime: Runtime, db: Engine) -> None:
+    from bot import engine as router
+
+    chat = Chat(runtime, "esrar", "poison")
+    real = router.decide
+    calls = {"n": 0}
+
+    def failing_decide(state, ctx, inp):  # type: ignore[no-untyped-def]
+        if inp.text == "boom":
+            calls["n"] += 1
+            raise ValueError("a bug in a flow")
+        return real(state, ctx, inp)
+
+    import bot.runtime as runtime_module
+
+    original = runtime_module.router.decide
+    runtime_module.router.decide = failing_decide  # type: ignore[assignment]
+    try:
+        for _ in range(2):
+            with pytest.raises(ValueError):
+                chat.say("boom") if _ == 0 else runtime.process_contact(_contact_id(db, "poison"))
+        # Third failure: set aside with an apology, and the next message is answered normally.
+        replies = runtime.process_contact(_contact_id(db, "poison"))
+        assert len(replies) == 1 and replies[0].meta == {"set_aside": True}
+        after = chat.say("مرحبا")
+        assert after and after[-1].buttons
+    finally:
+        runtime_module.router.decide = original  # type: ignore[assignment]
+    assert calls["n"] == 3
+    with Session(db) as s:
+        boom = s.exec(select(InboundRecord).where(InboundRecord.text == "boom")).one()
+        assert boom.attempts == 3 and boom.error == "ValueError" and boom.processed_at is not None
+
+
+def _contact_id(engine: Engine, address: str) -> int:
+    with Session(engine) as s:
+        return int(s.exec(select(Contact.id).where(Contact.address == address)).one())
