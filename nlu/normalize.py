@@ -22,7 +22,7 @@ from, so spans found on the normalised text can be mapped back to the original (
 
 from __future__ import annotations
 
-__all__ = ["normalize", "normalize_with_map", "span_to_original", "to_ascii_digits"]
+__all__ = ["arabizi_word", "normalize", "normalize_with_map", "span_to_original", "to_ascii_digits"]
 
 _DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
 _DIGIT_TABLE = str.maketrans(_DIGITS)
@@ -133,3 +133,35 @@ def span_to_original(index_map: list[int], start: int, end: int, original_length
     o_start = index_map[start]
     o_end = index_map[end] if end < len(index_map) else original_length
     return (o_start, o_end)
+
+
+_ARABIZI_RULES = (
+    ("kh", "5"),
+    ("ch", "sh"),
+    ("ee", "i"),
+    ("ii", "i"),
+    ("oo", "u"),
+    ("ou", "u"),
+    ("ei", "ai"),
+    ("e", "i"),
+    ("o", "u"),
+)
+
+
+def arabizi_word(word: str) -> str:
+    """One canonical spelling for an Arabizi word, so writers' variants meet.
+
+    Lower case; kh -> 5 (the digit most writers use), ch -> sh; e/i and o/u merged (Arabic has three
+    vowels); doubled letters written once; a final -ah/-eh (taa marbuta) -> -a. Only for words of a
+    message already known to be Arabizi: it would mangle English.
+
+    >>> [arabizi_word(w) for w in ("mosa3ada", "musa3adah", "wesh", "mashkoor", "Khalas", "sallah")]
+    ['musa3ada', 'musa3ada', 'wish', 'mashkur', '5alas', 'sala']
+    """
+    w = word.lower()
+    for old, new in _ARABIZI_RULES:
+        w = w.replace(old, new)
+    w = "".join(c for i, c in enumerate(w) if i == 0 or c != w[i - 1])
+    if len(w) > 3 and w.endswith(("ah", "ih")):
+        w = w[:-2] + "a"
+    return w or word

@@ -22,7 +22,16 @@ LOCK = NLU_DIR / "requirements.lock"
 SETUP_SCRIPT = NLU_DIR / "setup_env.sh"
 # Code the trained model depends on: a change retrains.
 COMPONENT_CODE = tuple(
-    NLU_DIR / name for name in ("rasa_components.py", "normalize.py", "entities.py", "entity_words.py")
+    NLU_DIR / name
+    for name in (
+        "rasa_components.py",
+        "normalize.py",
+        "entities.py",
+        "entity_words.py",
+        "langid.py",
+        "langid_nb.py",
+        "latin_model.py",
+    )
 )
 
 

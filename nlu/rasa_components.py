@@ -28,7 +28,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.entities import extract
-from nlu.normalize import normalize
+from nlu.langid import detect_language
+from nlu.normalize import arabizi_word, normalize
 
 # Entities whose digits say nothing about the intent: the classifier sees a placeholder word instead.
 MASKED_ENTITIES = ("reference", "phone", "national_id")
@@ -60,16 +61,22 @@ class ArabicNormalizer(GraphComponent):
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not tokens:
             return
+        text = message.get(TEXT) or ""
         spans = [
             (e["start"], e["end"], f"__{e['entity']}__")
-            for e in extract(message.get(TEXT) or "")
+            for e in extract(text)
             if e["entity"] in MASKED_ENTITIES
         ]
+        # Arabizi words get one canonical spelling too (only in Arabizi messages: not in English).
+        arabizi = detect_language(text) == "ar" and any("a" <= c <= "z" for c in text.lower())
         for token in tokens:
             new = next(
                 (word for start, end, word in spans if start <= token.start and token.end <= end), None
             )
-            new = new or normalize(token.text)
+            if new is None:
+                new = normalize(token.text)
+                if arabizi and new.isascii() and any(c.isalpha() for c in new):
+                    new = arabizi_word(new)
             if new:  # a token of only harakat/tatweel keeps its text rather than becoming empty
                 token.text = new
                 token.lemma = new

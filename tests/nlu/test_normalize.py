@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.normalize import normalize, normalize_with_map, span_to_original, to_ascii_digits
+from nlu.normalize import arabizi_word, normalize, normalize_with_map, span_to_original, to_ascii_digits
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,23 @@ def test_very_long_input_is_linear_enough() -> None:
 def test_only_marks() -> None:
     assert normalize("ـــ َُ") == " "
     assert span_to_original([], 0, 0, 0) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("variants", "canonical"),
+    [
+        (("mosa3ada", "musa3ada", "musa3adah", "mosa3adah"), "musa3ada"),
+        (("shukran", "shokran", "chukran"), "shukran"),
+        (("mashkoor", "mashkur", "mashkour"), "mashkur"),
+        (("khalas", "5alas", "KHALAS"), "5alas"),
+        (("wesh", "wish"), "wish"),
+    ],
+)
+def test_arabizi_spellings_meet(variants: tuple[str, ...], canonical: str) -> None:
+    assert {arabizi_word(v) for v in variants} == {canonical}
+
+
+def test_arabizi_word_keeps_digits_and_short_words() -> None:
+    assert arabizi_word("3") == "3"
+    assert arabizi_word("ah") == "ah"
+    assert arabizi_word("") == ""
