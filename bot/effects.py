@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from storage.models import (
     Acknowledgement,
@@ -17,12 +17,9 @@ from storage.models import (
     Consent,
     Contact,
     Handoff,
-    PrivacyRequest,
     Rating,
     ServiceRequest,
     StatusChange,
-    UrgentAlert,
-    Volunteer,
 )
 
 
@@ -83,6 +80,34 @@ class CreateRequest:
                 at=turn.now,
             )
         )
+
+
+@dataclass(frozen=True)
+class AddRequestInfo:
+    """Information the beneficiary sent for their own request after staff asked for it (needs_info).
+
+    The files join the request's documents; the message is kept in the status history (actor
+    "beneficiary"), and a request that was waiting for it goes back to "under_study".
+    """
+
+    reference: str
+    text: str | None
+    documents: tuple[dict[str, Any], ...] = ()
+
+    def apply(self, tx: Session, turn: Turn) -> None:
+        req = tx.exec(select(ServiceRequest).where(
+            ServiceRequest.reference == self.reference, ServiceRequest.contact_id == turn.contact.id)).first()
+        if req is None or req.id is None:
+            return  # never someone else's request
+        added = [{**d, "added_by": "beneficiary", "added_at": turn.now.isoformat()} for d in self.documents]
+        req.documents = [*req.documents, *added]  # a new list, so that the JSON column is written
+        files = f"مرفقات: {len(added)}" if added else ""  # staff read Arabic
+        note = " | ".join(part for part in (self.text, files) if part)
+        if req.status == "needs_info":
+            req.status = "under_study"
+        req.updated_at = turn.now
+        tx.add(req)
+        tx.add(StatusChange(request_id=req.id, status=req.status, note=note, actor="beneficiary", at=turn.now))
 
 
 @dataclass(frozen=True)
@@ -203,74 +228,6 @@ class CloseHandoff:
         for handoff in tx.exec(query).all():
             handoff.status, handoff.closed_at, handoff.closed_by = "closed", turn.now, self.by
             tx.add(handoff)
-
-
-@dataclass(frozen=True)
-class RegisterVolunteer:
-    data: dict[str, Any]
-
-    def apply(self, tx: Session, turn: Turn) -> None:
-        assert turn.contact.id is not None
-        tx.add(Volunteer(org_slug=turn.contact.org_slug, contact_id=turn.contact.id, data=dict(self.data),
-                         created_at=turn.now))
-
-
-@dataclass(frozen=True)
-class RaiseUrgentAlert:
-    text: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-
-    def apply(self, tx: Session, turn: Turn) -> None:
-        assert turn.contact.id is not None
-        tx.add(
-            UrgentAlert(
-                org_slug=turn.contact.org_slug, contact_id=turn.contact.id, latitude=self.latitude,
-                longitude=self.longitude, text=self.text, created_at=turn.now,
-            )
-        )
-
-
-@dataclass(frozen=True)
-class LocateUrgentAlert:
-    """Adds the location (a map pin or a description) to the contact's latest open alert."""
-
-    latitude: float | None = None
-    longitude: float | None = None
-    description: str | None = None
-
-    def apply(self, tx: Session, turn: Turn) -> None:
-        alert = tx.exec(
-            select(UrgentAlert)
-            .where(UrgentAlert.contact_id == turn.contact.id, UrgentAlert.status == "open")
-            .order_by(col(UrgentAlert.id).desc())
-        ).first()
-        if alert is None:
-            RaiseUrgentAlert(self.description, self.latitude, self.longitude).apply(tx, turn)
-            return
-        if self.latitude is not None:
-            alert.latitude, alert.longitude = self.latitude, self.longitude
-        if self.description:
-            alert.text = "\n".join(t for t in (alert.text, self.description) if t)
-        tx.add(alert)
-
-
-@dataclass(frozen=True)
-class CreatePrivacyRequest:
-    reference: str
-    kind: str  # access | correction | deletion
-    due_date: date
-    details: str | None = None
-
-    def apply(self, tx: Session, turn: Turn) -> None:
-        assert turn.contact.id is not None
-        tx.add(
-            PrivacyRequest(
-                reference=self.reference, org_slug=turn.contact.org_slug, contact_id=turn.contact.id,
-                kind=self.kind, details=self.details, due_date=self.due_date, created_at=turn.now,
-            )
-        )
-        tx.flush()
 
 
 @dataclass(frozen=True)

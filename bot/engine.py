@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from bot import flows
-from bot.flows import handoff, language
-from bot.flows.base import Context, Input, Reply, Result, State, done
+from bot.flows import handoff, language, moreinfo
+from bot.flows.base import Context, Input, Reply, Result, State
 from bot.flows.keywords import keyword_intent
 from bot.flows.words import (
     canon,
@@ -26,79 +26,11 @@ from bot.flows.words import (
     is_menu,
     is_restart,
 )
-from bot.i18n import N_
-from bot.messages import Button
+from bot.replies import clarify, menu, open_flow, refusal, small_talk
 from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
 
 CONFIDENCE_THRESHOLD = NLU_CONFIDENCE_THRESHOLD  # measured on the held-out set (nlu/client.py)
-MAX_MISUNDERSTOOD = 2
 MAX_BACK = 4
-
-MENU: tuple[tuple[str, str], ...] = (
-    ("request_service", N_("Request a service")),
-    ("check_status", N_("Status of my request")),
-    ("file_complaint", N_("A complaint or suggestion")),
-    ("give_rating", N_("Rate a service")),
-    ("ask_info", N_("Information and contacts")),
-    ("volunteer", N_("Volunteer with us")),
-    ("human_handoff", N_("Talk to a staff member")),
-    ("urgent_help", N_("Urgent help")),
-    ("privacy_request", N_("My personal data")),
-)
-INTENT_TITLES = dict(MENU) | {"cancel": N_("Cancel")}
-
-
-def available_menu() -> tuple[tuple[str, str], ...]:
-    return tuple((intent, title) for intent, title in MENU if flows.flow_for_intent(intent) is not None)
-
-
-def menu(ctx: Context, state: State | None = None, prefix: str = "") -> Result:
-    items = available_menu()
-    text = (prefix + "\n" if prefix else "") + ctx.t("How can I help you? Choose a number:")
-    buttons = tuple(Button(str(i), ctx.t(title)) for i, (_, title) in enumerate(items, 1))
-    new_state: State = {"menu": [intent for intent, _ in items]}
-    if state and state.get("misunderstood"):
-        new_state["misunderstood"] = state["misunderstood"]
-    return Result(new_state, (Reply(text, buttons),))
-
-
-def greet(ctx: Context) -> Result:
-    welcome = ctx.t("Welcome to {org}. I am the assistant of the association.", org=ctx.local(ctx.org.name))
-    return menu(ctx, prefix=welcome)
-
-
-def _open(intent: str, ctx: Context, inp: Input) -> Result | None:
-    module = flows.flow_for_intent(intent)
-    if module is None:
-        return None
-    result: Result = module.start(ctx, inp)
-    return result
-
-
-def _small_talk(intent: str, ctx: Context) -> Result | None:
-    if intent == "greet":
-        return greet(ctx)
-    if intent == "thanks":
-        return done(Reply(ctx.t("You are welcome. We are always glad to serve you.")))
-    if intent == "goodbye":
-        return done(Reply(ctx.t("Goodbye. You can write to us at any time.")))
-    if intent == "out_of_scope":
-        return menu(ctx, prefix=ctx.t("Sorry, I cannot help with that, but here is what I can do."))
-    return None
-
-
-def _clarify(ctx: Context, state: State, inp: Input) -> Result:
-    options = [i for i, _ in inp.ranking if i in INTENT_TITLES and flows.flow_for_intent(i)][:3]
-    misunderstood = int(state.get("misunderstood", 0)) + 1
-    if misunderstood > MAX_MISUNDERSTOOD and flows.flow_for_intent("human_handoff"):
-        reason = {"entity": "reason", "value": "not_understood"}
-        return handoff.start(ctx, Input(text=inp.text, intent="human_handoff", entities=(reason,)))
-    if not options:
-        result = menu(ctx, prefix=ctx.t("Sorry, I did not understand."))
-        return Result({**result.state, "misunderstood": misunderstood}, result.replies)
-    buttons = tuple(Button(str(i), ctx.t(INTENT_TITLES[o])) for i, o in enumerate(options, 1))
-    text = ctx.t("Did you mean one of these?")
-    return Result({"menu": options, "misunderstood": misunderstood}, (Reply(text, buttons),))
 
 
 def prompt_of(state: State, ctx: Context) -> tuple[Reply, ...]:
@@ -138,6 +70,11 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     if in_flow and is_human(text):
         # "موظف" in the middle of a form: hand over, and come back to the same question afterwards.
         return handoff.open_handoff(ctx, "asked", resume=state)
+    if moreinfo.asks_whats_needed(text) and state.get("flow") != moreinfo.NAME:
+        # "وش المطلوب؟": the information staff asked for, even in the middle of another flow ("back" returns).
+        waiting = moreinfo.waiting(ctx)
+        if waiting is not None:
+            return moreinfo.offer(ctx, waiting)
     switch = language.command(text)
     if switch is not None and state.get("flow") != language.NAME:
         return language.switch(state, ctx, switch)
@@ -154,7 +91,7 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     pick = digit_choice(inp.button or text, len(last_menu)) if last_menu else None
     if pick is not None:
         picked = last_menu[pick - 1]
-        opened = _open(picked, ctx, Input(intent=picked, language=inp.language, location=inp.location))
+        opened = open_flow(picked, ctx, Input(intent=picked, language=inp.language, location=inp.location))
         if opened is not None:
             return opened
     intent = inp.intent
@@ -166,16 +103,16 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     if intent is None:
         # The NLU is down or gave nothing: digits, menus and explicit words keep working.
         if inp.entity("reference"):
-            return _open("check_status", ctx, inp) or menu(ctx)
+            return open_flow("check_status", ctx, inp) or menu(ctx)
         if inp.location is not None:
-            return _open("urgent_help", ctx, inp) or menu(ctx)
+            return open_flow("urgent_help", ctx, inp) or menu(ctx)
         return menu(ctx)
-    small = _small_talk(intent, ctx)
+    small = small_talk(intent, ctx)
     if small is not None:
         return small
     if inp.confidence < CONFIDENCE_THRESHOLD and inp.ranking:
-        return _clarify(ctx, state, inp)
-    opened = _open(intent, ctx, inp)
+        return clarify(ctx, state, inp)
+    opened = open_flow(intent, ctx, inp)
     if opened is not None:
         return opened
     return menu(ctx)
@@ -184,22 +121,6 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
 def _with_intent(inp: Input, intent: str) -> Input:
     return Input(text=inp.text, intent=intent, confidence=1.0, entities=inp.entities, button=inp.button,
                  location=inp.location, media=inp.media, language=inp.language)
-
-
-def refusal(ctx: Context, refused: tuple[dict[str, Any], ...]) -> Reply:
-    """Why a file the beneficiary sent did not arrive (the channel refused it: type, size, download)."""
-    reasons = {str(r.get("reason")) for r in refused}
-    if "type" in reasons:
-        return Reply(ctx.t("Sorry, I could not receive your file: this type of file is not accepted. "
-                           "Please send a photo or a PDF file."))
-    if "size" in reasons:
-        limits = [int(r["max_bytes"]) for r in refused if r.get("max_bytes")]
-        if limits:
-            megabytes = max(1, min(limits) // (1024 * 1024))
-            return Reply(ctx.t("Sorry, I could not receive your file: it is larger than {size} MB. "
-                               "Please send a smaller file.", size=megabytes))
-        return Reply(ctx.t("Sorry, I could not receive your file: it is too large. Please send a smaller file."))
-    return Reply(ctx.t("Sorry, I could not receive your file. Please send it again."))
 
 
 def _with_refusal(state: State, ctx: Context, inp: Input) -> Result:
@@ -218,8 +139,8 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     if inp.refused:
         return _with_refusal(state, ctx, inp)
     if handoff.is_quiet(state):
-        return handoff.step(state, ctx, inp)
-    result = _route(state, ctx, inp)
+        return _pending_info(state, ctx, handoff.step(state, ctx, inp))
+    result = _pending_info(state, ctx, _route(state, ctx, inp))
     new = result.state
     went_back = bool(state.get("flow")) and is_back(inp.text or "")
     if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
@@ -233,6 +154,17 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
             new["back"] = state["back"]
         result = Result(new, result.replies, result.effects, result.events)
     return result
+
+
+def _pending_info(state: State, ctx: Context, result: Result) -> Result:
+    """Staff asked for information while the contact was busy: ask for it once their flow is over."""
+    pending = state.get(moreinfo.PENDING)
+    req = moreinfo.waiting(ctx, str(pending)) if pending else None
+    if req is None or result.state.get("flow") == moreinfo.NAME:
+        return result
+    if not result.state.get("flow") and not result.state.get("menu"):
+        return result.then(moreinfo.offer(ctx, req))
+    return Result({**result.state, moreinfo.PENDING: req.reference}, result.replies, result.effects, result.events)
 
 
 def _moved(old: State, new: State) -> bool:

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from bot.calendar import both_calendars
 from bot.effects import Turn
 from bot.engine import summary_of
-from bot.flows import rating
-from bot.flows.base import Context, Reply, Result, State
+from bot.flows import handoff, moreinfo, rating
+from bot.flows.base import Context, Reply, RequestView, Result, State
 from bot.flows.status import status_label
 from bot.runtime import Runtime
 from storage.db import is_sqlite
@@ -96,8 +96,6 @@ def status_notice(ctx: Context, req: ServiceRequest, status: str, note: str | No
                    service=ctx.local(service.name) if service else req.service_id, status=status_label(ctx, status))]
     if note:
         lines.append(ctx.t("Note: {note}", note=note))
-    if status == "needs_info":
-        lines.append(ctx.t("Please reply here with the information requested, or ask to talk to a staff member."))
     if status in ("submitted", "under_study", "needs_info") and req.due_date:
         lines.append(ctx.t("Expected reply by {date}.", date=both_calendars(req.due_date, ctx.lang)))
     event = {"type": "status_reported", "reference": req.reference, "status": status, "proactive": True}
@@ -115,8 +113,25 @@ def notify_status(tx: Session, req: ServiceRequest, status: str, note: str | Non
         ask = rating.after_delivery(ctx, req.reference)
         rows = push(tx, contact, notice.then(ask), now=now, meta={"template": "rating_request"})
         return len(rows)
+    if status == "needs_info":
+        return len(_ask_for_info(tx, contact, ctx, state, notice, req, note, now))
     # The conversation stays where it is (a form in progress, a handoff): the notice only adds a message.
     return len(push(tx, contact, notice, now=now, set_state=False, meta={"template": "status_update"}))
+
+
+def _ask_for_info(tx: Session, contact: Contact, ctx: Context, state: State, notice: Result, req: ServiceRequest,
+                  note: str | None, now: datetime) -> list[OutboundRecord]:
+    """needs_info: an idle conversation now waits for the information (bot/flows/moreinfo.py); a busy one is
+    not interrupted: the request is remembered in the state and offered when the contact's flow ends."""
+    view = RequestView(req.reference, req.service_id, req.status, req.submitted_at, req.due_date,
+                       tuple(req.committees), note)
+    meta = {"template": "status_update"}
+    if is_idle(state) and not handoff.is_quiet(state):
+        waiting = moreinfo.reply_here(ctx, view)
+        return push(tx, contact, _one_message(notice, waiting), now=now, meta=meta)
+    later = Reply(ctx.t("You can send it when you have finished what you are doing now; I will remind you."))
+    busy = _one_message(notice, Result({**state, moreinfo.PENDING: req.reference}, (later,)))
+    return push(tx, contact, busy, now=now, meta=meta)
 
 
 def _should_ask_rating(tx: Session, ctx: Context, req: ServiceRequest) -> bool:
@@ -127,3 +142,10 @@ def _should_ask_rating(tx: Session, ctx: Context, req: ServiceRequest) -> bool:
     ).all()
     rated = tx.exec(select(Rating.id).where(Rating.request_id == req.id)).first()
     return len(delivered) <= 1 and rated is None  # asked once: only at the first delivery, never after a rating
+
+
+def _one_message(notice: Result, then: Result) -> Result:
+    """The notice and what follows it as one message (one outbox row, one notification on the phone)."""
+    text = "\n".join(r.text for r in (*notice.replies, *then.replies))
+    buttons = then.replies[-1].buttons if then.replies else ()
+    return Result(then.state, (Reply(text, buttons),), notice.effects + then.effects, notice.events + then.events)

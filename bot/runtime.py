@@ -39,6 +39,7 @@ from storage.models import (
     OutboundRecord,
     ServiceRequest,
     StatusChange,
+    UrgentAlert,
 )
 
 log = logging.getLogger("tawasul.runtime")
@@ -302,16 +303,19 @@ class Runtime:
         views = []
         for req in requests:
             assert req.id is not None
-            note = tx.exec(
-                select(StatusChange.note)
-                .where(StatusChange.request_id == req.id)
-                .order_by(col(StatusChange.id).desc())
-                .limit(1)
+            last = tx.exec(
+                select(StatusChange).where(StatusChange.request_id == req.id).order_by(col(StatusChange.id).desc())
             ).first()
+            # The beneficiary's own reply (needs_info answered) is not a note to read back to them.
+            note = last.note if last is not None and last.actor != "beneficiary" else None
             views.append(
                 RequestView(req.reference, req.service_id, req.status, req.submitted_at, req.due_date,
                             tuple(req.committees), note)
             )
+        alert_at = tx.exec(
+            select(UrgentAlert.created_at).where(UrgentAlert.contact_id == contact.id, UrgentAlert.status == "open")
+            .order_by(col(UrgentAlert.id).desc())
+        ).first()
         complaints = tx.exec(
             select(Complaint).where(Complaint.contact_id == contact.id).order_by(col(Complaint.id).desc())
         ).all()
@@ -325,6 +329,7 @@ class Runtime:
                              for c in complaints),
             new_reference=self.new_reference,
             nlu_available=self.nlu is not None,
+            open_alert_at=_utc(alert_at) if alert_at else None,
         )
 
     def new_reference(self, prefix: str) -> str:

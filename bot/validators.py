@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.i18n import N_
+from bot.numwords import count_in_words
 from nlu.entities import parse_national_id, parse_phone, valid_national_id
 from nlu.normalize import to_ascii_digits
 
@@ -76,6 +77,10 @@ def _integer(low: int, high: int) -> Check:
         # "3000 ريال", "٥ افراد", "3,500": one number, units and separators around it are fine.
         numbers = re.findall(r"\d[\d,٬]*", to_ascii_digits(clean(text)))
         digits = re.sub(r"[,٬]", "", numbers[0]) if len(numbers) == 1 else ""
+        if not numbers and high <= 100:
+            # A count written as a word: "ستة", "خمسه", "five" (bot/numwords.py).
+            counted = count_in_words(text)
+            digits = str(counted) if counted is not None else ""
         if not digits.isdigit() or not low <= int(digits) <= high:
             return None, N_("Please write a number, in digits.")
         return str(int(digits)), None

@@ -132,6 +132,7 @@ class Service(_Model):
     documents: list[Document] = []
     health_data: bool = False
     category: str = "general"  # beneficiary category: picks the contact officer
+    on_behalf: bool = False  # R15: intake asks whether it is for someone else (a relative, a field representative)
 
     check_id = field_validator("id")(_check_id)
 

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.flows import complaint, handoff, info, intake, language, privacy, rating, status, urgent, volunteer
+from bot.flows import (
+    complaint,
+    handoff,
+    info,
+    intake,
+    language,
+    moreinfo,
+    privacy,
+    rating,
+    status,
+    urgent,
+    volunteer,
+)
 from bot.flows.base import Context, Reply, State
 from bot.messages import Button
 
 FLOWS: dict[str, ModuleType] = {
-    m.NAME: m for m in (intake, status, complaint, rating, handoff, info, volunteer, urgent, privacy, language)
+    m.NAME: m
+    for m in (intake, status, complaint, rating, handoff, info, volunteer, urgent, privacy, language, moreinfo)
 }
 
 

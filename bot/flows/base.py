@@ -88,6 +88,7 @@ class Context:
     complaints: tuple[ComplaintView, ...] = ()
     new_reference: Callable[[str], str] = lambda prefix: prefix  # seeded in tests
     nlu_available: bool = True
+    open_alert_at: datetime | None = None  # the contact's latest open urgent alert, if any
 
     @property
     def tr(self) -> Translator:

@@ -2,6 +2,9 @@
 
     start ─► category ─► [about which request? (when the contact has requests)] ─► details
           ─► attachments (photos/files, or skip) ─► CreateComplaint, complaint number, committee
+An opening message that already says what happened ("بدي اشتكي على موظف كان يصرخ علينا") is kept as the start
+of the details (not asked again; the attachments step quotes it and takes additions), and names the
+category when it is clear ("موظف" -> staff, "تأخير" -> delay).
 The outcome is told later by staff (`tawasul staff resolve`, `tawasul staff investigate`, R10).
 Example: "عايز أشتكي" -> expects category -> "2" -> expects details -> "الموظف ما رد علي" ->
 expects attachments -> "تخطي" -> "استلمنا شكواك برقم CMP-1234-56782 ..." (events: complaint_filed)
@@ -14,10 +17,11 @@ from typing import Any
 from bot.effects import CreateComplaint
 from bot.flows import status
 from bot.flows.base import ComplaintView, Context, Input, Reply, Result, State, ask, done
-from bot.flows.words import digit_choice, is_done, is_no, is_skip
+from bot.flows.complaint_words import category_in, opening_details
+from bot.flows.words import digit_choice, is_done, is_no, is_skip, is_yes
 from bot.i18n import N_
 from bot.messages import Button
-from bot.validators import check_field
+from bot.validators import check_field, clean
 from nlu.entities import parse_reference
 
 NAME = "complaint"
@@ -25,6 +29,7 @@ ENTRY_INTENTS = ("file_complaint",)
 PREFIX = "CMP"
 MAX_ATTACHMENTS = 5
 MAX_BYTES = 10 * 1024 * 1024
+MAX_DETAILS = 2000
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("service", N_("The service I received")),
     ("staff", N_("The conduct of a staff member")),
@@ -48,10 +53,18 @@ def start(ctx: Context, inp: Input) -> Result:
     if isinstance(mine, ComplaintView):
         # "شكواي CMP-… وش صار عليها": the contact asks about a complaint already filed, not a new one.
         return status.report_complaint(ctx, mine)
+    if reference and mine is None and reference.startswith(PREFIX):
+        return done(Reply(ctx.t(status.NO_COMPLAINT)))
     data: dict[str, Any] = {}
     own = _own(ctx, inp.text)
     if own:
         data["request"] = own
+    told = opening_details(inp.text)
+    if told:
+        data["details"] = told
+        category = category_in(inp.text)
+        if category is not None:
+            return _after_category(ctx, {**data, "category": category})
     return _ask_category(ctx, data)
 
 
@@ -76,9 +89,27 @@ def _ask_details(ctx: Context, data: dict[str, Any]) -> Result:
 def _ask_attachments(ctx: Context, data: dict[str, Any]) -> Result:
     if data.get("attachments"):
         text = ctx.t("Received. Send another file, or write done to file the complaint.")
+    elif data.get("from_opening"):
+        text = "\n".join([
+            ctx.t("I have noted your complaint: «{details}»", details=data.get("details", "")),
+            ctx.t("To add anything, write it now. If you have photos or documents about it, send them. "
+                  "To file it as it is, write done."),
+        ])
     else:
         text = ctx.t("If you have photos or documents about it, send them now. Otherwise write skip.")
     return ask(NAME, "attachments", "attachments", data, Reply(text))
+
+
+def _after_category(ctx: Context, data: dict[str, Any]) -> Result:
+    if "request" not in data and ctx.requests and data["category"] != "suggestion":
+        return _ask_request(ctx, data)
+    return _details_or_attachments(ctx, data)
+
+
+def _details_or_attachments(ctx: Context, data: dict[str, Any]) -> Result:
+    if data.get("details"):
+        return _ask_attachments(ctx, {**data, "from_opening": True})
+    return _ask_details(ctx, data)
 
 
 def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
@@ -97,10 +128,7 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
         pick = digit_choice(inp.button or inp.text, len(CATEGORIES))
         if pick is None:
             return _ask_category(ctx, data, ctx.t("Please choose a number from the list."))
-        data["category"] = CATEGORIES[pick - 1][0]
-        if "request" not in data and ctx.requests and data["category"] != "suggestion":
-            return _ask_request(ctx, data)
-        return _ask_details(ctx, data)
+        return _after_category(ctx, {**data, "category": CATEGORIES[pick - 1][0]})
     if current == "request":
         refs = [r.reference for r in ctx.requests[:8]]
         pick = digit_choice(inp.button or inp.text, len(refs) + 1)
@@ -109,7 +137,7 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
             return _ask_request(ctx, data)
         if own or (pick and pick <= len(refs)):
             data["request"] = own or refs[(pick or 1) - 1]
-        return _ask_details(ctx, data)
+        return _details_or_attachments(ctx, data)
     if current == "details":
         value, error = check_field("details", inp.text)
         if value is None:
@@ -135,8 +163,15 @@ def _on_attachment(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
             text = ctx.t("Received. Send another file, or write done to file the complaint.")
             return ask(NAME, "attachments", "attachments", data, Reply(text))
         return _file(ctx, data)
-    if is_skip(inp.text) or is_done(inp.text) or is_no(inp.text):
+    if is_skip(inp.text) or is_done(inp.text) or is_no(inp.text) or (data.get("from_opening") and is_yes(inp.text)):
         return _file(ctx, data)
+    added = clean(inp.text)
+    if data.get("from_opening") and len(added) >= 5:
+        # More about what happened, after the opening message: added to the details, then confirmed again.
+        data["details"] = f"{data.get('details', '')}\n{added}"[:MAX_DETAILS]
+        return _ask_attachments(ctx, data)
+    if data.get("from_opening"):
+        return _ask_attachments(ctx, data)
     text = ctx.t("If you have photos or documents about it, send them now. Otherwise write skip.")
     return ask(NAME, "attachments", "attachments", data, Reply(text))
 

@@ -40,7 +40,8 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("request_service", (
         "اقدم طلب", "تقديم طلب", "طلب خدمه", "ابغي خدمه", "عايز خدمه", "بدي خدمه", "apply", "new request",
-        "request a service", "ajukan", "mengajukan", "درخواست دینا", "درخواست دینی",
+        "request a service", "ajukan", "mengajukan", "درخواست دینا", "درخواست دینی", "اقدم", "ابغى اقدم",
+        "applying for", "i am applying", "apply for",
     )),
     ("ask_info", (
         "معلومات", "استفسار", "الدوام", "ساعات العمل", "مواعيد", "العنوان", "موقعكم", "وين مكانكم",

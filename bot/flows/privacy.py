@@ -3,7 +3,9 @@
     start ─► kind (expects privacy_kind) ─┬─ access ──────────────────────────────┐
                                           ├─ correction ─► what to correct (details) ─┼─► CreatePrivacyRequest,
                                           └─ deletion ─► are you sure? (confirm) ───┘   reference + due date
-Example: "ابغى احذف بياناتي" -> expects privacy_kind -> "3" -> expects confirm -> "نعم" ->
+An opening message that names the kind goes straight to it ("ابي احذف بياناتي" -> confirm deletion,
+"I want a copy of my data" -> recorded, "صححوا بياناتي" -> what to correct).
+Example: "بياناتي" -> expects privacy_kind -> "3" -> expects confirm -> "نعم" ->
 "سجلنا طلبك برقم PRV-... وسنرد خلال 30 يومًا" (events: privacy_requested)
 """
 
@@ -13,9 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.calendar import both_calendars
-from bot.effects import CreatePrivacyRequest
+from bot.effects_care import CreatePrivacyRequest
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.flows.words import digit_choice, is_no, is_yes
+from bot.flows.words import canon, digit_choice, is_no, is_yes
 from bot.i18n import N_
 from bot.messages import Button
 from bot.validators import check_field
@@ -31,8 +33,38 @@ KINDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Words of an opening message that name the kind of request (canonical spelling, whole words).
+_KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("deletion", ("احذف", "حذف", "تحذف", "تحذفون", "تحذفوا", "احذفوا", "امسح", "مسح", "امسحوا", "تمسحوا", "ازاله",
+                  "delete", "erase", "remove", "hapus", "menghapus", "ڈیلیٹ", "مٹا", "مٹائیں", "حذف کریں")),
+    ("correction", ("صحح", "صححوا", "تصحيح", "عدل", "عدلوا", "تعديل", "اعدل", "غلط", "خطا", "خاطئه", "correct",
+                    "correction", "fix", "wrong", "update", "perbaiki", "koreksi", "ubah", "درست", "تصحیح", "غلط ہے")),
+    ("access", ("نسخه", "نسخة", "اطلع", "اشوف", "وش عندكم", "ايش عندكم", "copy", "access", "see", "what data",
+                "salinan", "lihat", "کاپی", "دیکھنا")),
+)
+_KINDS_CANON = tuple((kind, tuple(f" {canon(w)} " for w in words)) for kind, words in _KIND_WORDS)
+
+
+def kind_in(text: str) -> str | None:
+    """The one kind ("deletion", "correction", "access") an opening message names, else None."""
+    padded = f" {canon(text)} "
+    found = [kind for kind, words in _KINDS_CANON if any(w in padded for w in words)]
+    return found[0] if len(found) == 1 else None
+
+
 def start(ctx: Context, inp: Input) -> Result:
+    kind = kind_in(inp.text) if inp.text else None
+    if kind is not None:
+        return _open_kind(ctx, kind)
     return _ask_kind(ctx)
+
+
+def _open_kind(ctx: Context, kind: str) -> Result:
+    if kind == "access":
+        return _record(ctx, kind, None)
+    if kind == "correction":
+        return _ask_details(ctx, {"kind": kind})
+    return _ask_confirm(ctx, {"kind": kind})
 
 
 def _ask_kind(ctx: Context, prefix: str = "") -> Result:
@@ -70,12 +102,7 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
         pick = digit_choice(inp.button or inp.text, len(KINDS))
         if pick is None:
             return _ask_kind(ctx, ctx.t("Please choose a number from the list."))
-        kind = KINDS[pick - 1][0]
-        if kind == "access":
-            return _record(ctx, kind, None)
-        if kind == "correction":
-            return _ask_details(ctx, {"kind": kind})
-        return _ask_confirm(ctx, {"kind": kind})
+        return _open_kind(ctx, KINDS[pick - 1][0])
     if current == "details":
         value, error = check_field("details", inp.text)
         if value is None:

@@ -11,6 +11,7 @@ Example: "وش صار على طلبي" -> "طلبك ESR-1234-56789: قيد ال�
 from __future__ import annotations
 
 from bot.calendar import both_calendars
+from bot.flows import moreinfo
 from bot.flows.base import ComplaintView, Context, Input, Reply, RequestView, Result, State, ask, done
 from bot.flows.words import digit_choice
 from bot.i18n import N_
@@ -37,6 +38,10 @@ COMPLAINT_LABELS = {
     "investigating": N_("under investigation by the {committee}"),
     "resolved": N_("resolved"),
 }
+
+
+NO_COMPLAINT = N_("I found no complaint with this number for you. Please check the number.")
+COMPLAINT_PREFIX = "CMP"
 
 
 def status_label(ctx: Context, status: str) -> str:
@@ -69,7 +74,11 @@ def report(ctx: Context, req: RequestView) -> Result:
     if req.due_date and req.status in ("submitted", "under_study", "needs_info"):
         lines.append(ctx.t("Expected reply by {date}.", date=both_calendars(req.due_date, ctx.lang)))
     event = {"type": "status_reported", "reference": req.reference, "status": req.status}
-    return done(Reply("\n".join(lines)), events=(event,))
+    reported = done(Reply("\n".join(lines)), events=(event,))
+    if req.status == "needs_info":
+        # The contact asks where their request stands: the answer is the information it waits for.
+        return reported.then(moreinfo.reply_here(ctx, req))
+    return reported
 
 
 def report_complaint(ctx: Context, complaint: ComplaintView) -> Result:
@@ -121,6 +130,8 @@ def _by_reference(ctx: Context, reference: str) -> Result:
     found = find_own(ctx, reference)
     if found is None:
         # The same answer whether the number does not exist or belongs to someone else.
+        if reference.startswith(COMPLAINT_PREFIX):
+            return done(Reply(ctx.t(NO_COMPLAINT)))
         return done(Reply(ctx.t("I found no request with this number for you. Please check the number.")))
     return _report_any(ctx, found)
 

@@ -3,14 +3,20 @@
     start ─► emergency numbers + RaiseUrgentAlert (staff see it at once) ─┬─ location already shared ─► done
                                                                          └─ expects location
     location (map pin or a description) ─► LocateUrgentAlert ─► "staff have your location"
+    a plea instead ("ساعدوني", "میں کھو گیا ہوں") ─► the numbers again, ask for a pin or a place name
+A pin (or a new plea) within ALERT_WINDOW of an open alert updates that alert: staff see one alert per
+emergency, not one per message.
 Example: "ساعدوني ضايع في منى" -> "اتصل فورًا: الهلال الأحمر 997 ..." (events: urgent_alert) ->
 {"location": {"lat": 21.41, "lon": 39.89}} -> "وصل موقعك إلى فريقنا ..." (events: urgent_location)
 """
 
 from __future__ import annotations
 
-from bot.effects import LocateUrgentAlert, RaiseUrgentAlert
+from datetime import timedelta
+
+from bot.effects_care import LocateUrgentAlert, RaiseUrgentAlert
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
+from bot.flows.words import canon
 from bot.i18n import N_
 from bot.validators import clean
 
@@ -23,6 +29,25 @@ LABELS = {
     "civil_defense": N_("Civil Defense"),
     "unified": N_("Unified emergency number"),
 }
+ALERT_WINDOW = timedelta(hours=2)
+# Words of a plea for help that say nothing about where the person is: such a message is not a location.
+_PLEA = {canon(w) for w in (
+    "ساعدوني", "ساعدونا", "ساعدني", "الحقوني", "الحقونا", "انقذوني", "النجده", "نجده", "مساعده", "اسعاف", "طوارئ",
+    "عاجل", "ضايع", "ضايعه", "تايه", "تايهه", "ضعت", "تهت", "انا", "احد", "يا", "ارجوكم", "ارجوك", "الله", "يالله",
+    "بسرعه", "ابي", "ابغى", "ابغي", "مساعدة", "help", "me", "please", "i", "am", "im", "lost", "urgent", "emergency",
+    "sos", "someone", "anyone", "tolong", "saya", "bantu", "bantuan", "hilang", "tersesat", "darurat", "cepat",
+    "میں", "کھو", "گیا", "گئی", "ہوں", "مدد", "کریں", "کرو", "پلیز", "مجھے", "بچاؤ", "جلدی",
+)}
+
+
+def is_plea(text: str) -> bool:
+    """ "ساعدوني", "میں کھو گیا ہوں، مدد کریں": a cry for help with no place in it."""
+    words = canon(text).split()
+    return bool(words) and all(w in _PLEA for w in words)
+
+
+def _recent_alert(ctx: Context) -> bool:
+    return ctx.open_alert_at is not None and ctx.now - ctx.open_alert_at <= ALERT_WINDOW
 
 
 def _numbers(ctx: Context) -> str:
@@ -35,8 +60,13 @@ def _numbers(ctx: Context) -> str:
 
 def start(ctx: Context, inp: Input) -> Result:
     loc = inp.location
-    alert = RaiseUrgentAlert(text=clean(inp.text) or None, latitude=loc.lat if loc else None,
-                             longitude=loc.lon if loc else None)
+    if loc is not None and _recent_alert(ctx) and not clean(inp.text):
+        # A pin after the conversation moved on: it belongs to the alert already open.
+        return _located(ctx, LocateUrgentAlert(loc.lat, loc.lon))
+    alert: RaiseUrgentAlert | LocateUrgentAlert = RaiseUrgentAlert(
+        text=clean(inp.text) or None, latitude=loc.lat if loc else None, longitude=loc.lon if loc else None)
+    if _recent_alert(ctx):
+        alert = LocateUrgentAlert(loc.lat if loc else None, loc.lon if loc else None, clean(inp.text) or None)
     event = {"type": "urgent_alert", "location": loc is not None}
     numbers = Reply(_numbers(ctx))
     if loc is not None:
@@ -54,13 +84,20 @@ def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
 
 def step(state: State, ctx: Context, inp: Input) -> Result:
     if inp.location is not None:
-        effect = LocateUrgentAlert(inp.location.lat, inp.location.lon)
-    else:
-        description = clean(inp.text)
-        if len(description) < 2:
-            text = ctx.t("Please share your location, or write where you are.")
-            return ask(NAME, "location", "location", {}, Reply(text))
-        effect = LocateUrgentAlert(description=description[:500])
+        return _located(ctx, LocateUrgentAlert(inp.location.lat, inp.location.lon))
+    description = clean(inp.text)
+    if is_plea(description):
+        # Not a place: the numbers again, and the location asked for in plainer words.
+        text = ctx.t("Help is on its way to you. Please send your location pin (the attachment button, then "
+                     "Location), or write the name of the place where you are: a camp, a street, a landmark.")
+        return ask(NAME, "location", "location", {}, Reply(_numbers(ctx)), Reply(text))
+    if len(description) < 2:
+        text = ctx.t("Please share your location, or write where you are.")
+        return ask(NAME, "location", "location", {}, Reply(text))
+    return _located(ctx, LocateUrgentAlert(description=description[:500]))
+
+
+def _located(ctx: Context, effect: LocateUrgentAlert) -> Result:
     text = ctx.t("Thank you. Our staff have your location and will contact you as soon as possible. "
                  "Stay where you are if it is safe.")
     return done(Reply(text), effects=(effect,), events=({"type": "urgent_location"},))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.effects import RecordConsent, RegisterVolunteer
+from bot.effects import RecordConsent
+from bot.effects_care import RegisterVolunteer
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
 from bot.flows.words import is_no, is_yes
 from bot.i18n import N_
