@@ -89,6 +89,7 @@ def show(tx: Session, reference: str, reason: str, actor: str, now: datetime) ->
         record: dict[str, Any] = {
             "kind": "request", "reference": req.reference, "org": req.org_slug, "service": req.service_id,
             "status": req.status, "data": req.data, "documents": req.documents, "channel": req.channel,
+            "on_behalf_of": req.on_behalf_of,
             "submitted_at": req.submitted_at.isoformat(), "due_date": req.due_date.isoformat() if req.due_date else None,
             "history": [{"status": h.status, "note": h.note, "actor": h.actor, "at": h.at.isoformat()} for h in history],
         }
