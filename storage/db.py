@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
@@ -57,9 +57,29 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-@lru_cache(maxsize=8)
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def get_engine(url: str | None = None) -> Engine:
-    return make_engine(url or database_url())
+    """One engine (one pool) per database URL, DATABASE_URL when none is given."""
+    url = url or database_url()
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _ENGINES[url] = make_engine(url)
+    return engine
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (tests, and a process about to fork or exit)."""
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+
+
+get_engine.cache_clear = dispose_all  # type: ignore[attr-defined]  # the name callers already use
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.runtime import Runtime
-from storage.db import make_engine
+from storage.db import dispose_all, make_engine
 from storage.migrate import upgrade
 
 PG_ADMIN_URL = os.environ.get("TAWASUL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -62,6 +62,13 @@ def db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _close_pools() -> Iterator[None]:
+    """No pooled connection outlives its test (a dropped test database would warn at GC)."""
+    yield
+    dispose_all()
 
 
 class Clock:
