@@ -15,6 +15,7 @@ from typing import Any
 from bot import flows
 from bot.flows import handoff, language, moreinfo
 from bot.flows.base import Context, Input, Reply, Result, State
+from bot.flows.intake_applicant import relation_in
 from bot.flows.keywords import keyword_intent
 from bot.flows.words import (
     canon,
@@ -96,6 +97,9 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
             return opened
     intent = inp.intent
     confident = inp.confidence >= CONFIDENCE_THRESHOLD or not inp.ranking
+    if relation_in(text) and keyword_intent(text) == "request_service":
+        # "I am applying for my father": a request for someone else, whatever the word "father" suggests.
+        confident = False
     if intent is None or not confident:
         explicit = keyword_intent(text)
         if explicit is not None:
@@ -140,6 +144,9 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
         return _with_refusal(state, ctx, inp)
     if handoff.is_quiet(state):
         return _pending_info(state, ctx, handoff.step(state, ctx, inp))
+    if state.get("flow") == moreinfo.NAME and not inp.media and moreinfo.leaves(inp.text or ""):
+        # "ابغى اشتكي" instead of the information: go there; the request is offered again afterwards.
+        state = {moreinfo.PENDING: (state.get("data") or {}).get("reference")}
     result = _pending_info(state, ctx, _route(state, ctx, inp))
     new = result.state
     went_back = bool(state.get("flow")) and is_back(inp.text or "")

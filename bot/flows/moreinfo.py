@@ -16,7 +16,8 @@ from typing import Any
 
 from bot.effects import AddRequestInfo
 from bot.flows.base import Context, Input, Reply, RequestView, Result, State, ask, done
-from bot.flows.words import canon, is_done, is_no, is_skip
+from bot.flows.keywords import keyword_intent
+from bot.flows.words import canon, is_done, is_no, is_skip, only_answer_words
 from bot.validators import clean
 
 NAME = "more_info"
@@ -30,6 +31,21 @@ _WHATS_NEEDED = {canon(w) for w in (
     "what is needed", "what's needed", "what do you need", "what information", "what is missing",
     "apa yang dibutuhkan", "apa yang diperlukan", "kya chahiye", "کیا چاہیے", "کیا درکار ہے",
 )}
+
+
+# Not information: small talk, or a short message that opens another flow (the engine lets it leave).
+_NOT_INFO = ("thanks", "greet", "goodbye", "check_status")
+_LEAVES = ("file_complaint", "give_rating", "volunteer", "urgent_help")
+MAX_LEAVING_WORDS = 6
+
+
+def is_small_talk(text: str) -> bool:
+    return (keyword_intent(text) in _NOT_INFO and len(canon(text).split()) <= 4) or only_answer_words(text)
+
+
+def leaves(text: str) -> bool:
+    """A short message that asks for another flow ("ابغى اشتكي"): not the information, the contact moves on."""
+    return keyword_intent(text) in _LEAVES and len(canon(text).split()) <= MAX_LEAVING_WORDS
 
 
 def asks_whats_needed(text: str) -> bool:
@@ -84,7 +100,7 @@ def _thanks(ctx: Context, data: dict[str, Any]) -> Reply:
 def step(state: State, ctx: Context, inp: Input) -> Result:
     data: dict[str, Any] = dict(state.get("data") or {})
     more = state.get("step") == "more"
-    if asks_whats_needed(inp.text) and not inp.media:
+    if not inp.media and (asks_whats_needed(inp.text) or is_small_talk(inp.text)):
         return _ask(ctx, data)
     bad = next((m for m in inp.media if not m.content_type.startswith(FILE_TYPES)), None)
     if bad is not None:

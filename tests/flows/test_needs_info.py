@@ -134,3 +134,22 @@ def test_status_inquiry_asks_for_the_missing_information(runtime: Runtime, db: E
     out = chat.say("وش صار على طلبي")
     assert out[-1].session["expects"] == "details"
     assert any(e.get("status") == "needs_info" for r in out for e in r.events)
+
+
+def test_thanks_is_not_information_and_another_flow_can_be_opened(runtime: Runtime, db: Engine,
+                                                                   clock: Clock) -> None:
+    chat = Chat(runtime, "+966551234571")
+    reference = _submit(chat)
+    _needs_info(db, reference, clock)
+    out = chat.say("شكرا")
+    assert out[-1].session["expects"] == "details" and not out[-1].events
+    out = chat.say("ابغى اشتكي")
+    assert out[-1].session["flow"] == "complaint"
+    chat.say("3")  # a delay
+    chat.say("1")  # about this request
+    chat.say("طلبي تأخر كثير بدون رد")
+    out = chat.say("تخطي")
+    assert out[-1].session["expects"] == "details" and NOTE in out[-1].text  # offered again afterwards
+    assert any(e["type"] == "complaint_filed" for r in out for e in r.events)
+    req, history = _request(db, reference)
+    assert req.status == "needs_info" and history[-1].actor == "officer.general"
