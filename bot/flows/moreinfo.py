@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.effects import AddRequestInfo
 from bot.flows.base import Context, Input, Reply, RequestView, Result, State, ask, done
+from bot.flows.intake_applicant import relation_in
 from bot.flows.keywords import keyword_intent
 from bot.flows.words import canon, is_done, is_no, is_skip, only_answer_words
 from bot.validators import clean
@@ -36,16 +37,29 @@ _WHATS_NEEDED = {canon(w) for w in (
 # Not information: small talk, or a short message that opens another flow (the engine lets it leave).
 _NOT_INFO = ("thanks", "greet", "goodbye", "check_status")
 _LEAVES = ("file_complaint", "give_rating", "volunteer", "urgent_help")
-MAX_LEAVING_WORDS = 6
+MAX_LEAVING_WORDS = 8
 
 
 def is_small_talk(text: str) -> bool:
     return (keyword_intent(text) in _NOT_INFO and len(canon(text).split()) <= 4) or only_answer_words(text)
 
 
+_NEW_REQUEST = tuple(f" {canon(w)} " for w in (
+    "اقدم طلب", "تقديم طلب", "طلب جديد", "طلب خدمه", "apply for", "new request", "ajukan", "mengajukan",
+    "درخواست دینی",
+))
+
+
 def leaves(text: str) -> bool:
-    """A short message that asks for another flow ("ابغى اشتكي"): not the information, the contact moves on."""
-    return keyword_intent(text) in _LEAVES and len(canon(text).split()) <= MAX_LEAVING_WORDS
+    """A short message that asks for another flow ("ابغى اشتكي", "I want to apply for my mother"): not the
+    information; the contact moves on."""
+    if len(canon(text).split()) > MAX_LEAVING_WORDS:
+        return False
+    if keyword_intent(text) in _LEAVES:
+        return True
+    padded = f" {canon(text)} "
+    return keyword_intent(text) == "request_service" and (
+        relation_in(text) is not None or any(w in padded for w in _NEW_REQUEST))
 
 
 def asks_whats_needed(text: str) -> bool:

@@ -7,6 +7,7 @@ import pytest
 
 from bot.flows.complaint_words import category_in, opening_details
 from bot.flows.intake_applicant import relation_in
+from bot.flows.moreinfo import leaves
 from bot.flows.privacy import kind_in
 from bot.flows.urgent import is_plea
 from bot.validators import check_field
@@ -55,3 +56,11 @@ def test_complaint_opening() -> None:
 ])
 def test_applying_for_someone_else(text: str, relation: str | None) -> None:
     assert relation_in(text) == relation
+
+
+@pytest.mark.parametrize(("text", "left"), [
+    ("ابغى اشتكي", True), ("I want to apply for my mother", True), ("ابغى اقدم طلب جديد", True),
+    ("ابي اقدم لكم الصك", False), ("الصك مرفق", False), ("شكرا", False),
+])
+def test_what_leaves_a_needs_info_conversation(text: str, left: bool) -> None:
+    assert leaves(text) is left
