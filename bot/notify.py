@@ -9,7 +9,6 @@ the contact's own channel, in the contact's language, inside the caller's transa
 
 from __future__ import annotations
 
-import random
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,8 @@ from bot.engine import summary_of
 from bot.flows import handoff, moreinfo, rating
 from bot.flows.base import Context, Reply, RequestView, Result, State
 from bot.flows.status import status_label
-from bot.runtime import Runtime
+from bot.references import new_reference
+from bot.turnview import load_context
 from storage.db import is_sqlite
 from storage.models import Contact, Conversation, OutboundRecord, Rating, ServiceRequest, StatusChange
 
@@ -37,8 +37,7 @@ def lock_contact(tx: Session, contact_id: int) -> Contact:
 
 def context_for(tx: Session, contact: Contact, now: datetime) -> Context:
     """The same view of the contact a turn gets (their own requests only), in their language."""
-    runtime = Runtime(engine=tx.get_bind(), clock=lambda: now, rng=random.Random())  # type: ignore[arg-type]
-    return runtime._context(tx, contact, now, contact.language or "ar")
+    return load_context(tx, contact, now, contact.language or "ar", new_reference, nlu_available=False)
 
 
 def conversation_of(tx: Session, contact: Contact) -> Conversation:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import random
-import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -24,42 +22,23 @@ from sqlmodel import Session, col, select
 
 from bot import engine as router
 from bot.effects import Turn
-from bot.flows.base import ComplaintView, ContactView, Context, Input, Reply, RequestView, Result, State
-from bot.flows.keywords import keyword_intent
+from bot.flows.base import Reply, Result, State
 from bot.i18n import translator
-from bot.messages import InboundMessage, Location, Media
-from nlu.entities import format_reference
+from bot.messages import InboundMessage
+from bot.references import new_reference
+from bot.turnview import Understander, build_input, choose_language, load_context
 from orgs import load_org
 from storage.db import get_engine, is_sqlite, transaction
-from storage.models import (
-    Complaint,
-    Contact,
-    Conversation,
-    InboundRecord,
-    OutboundRecord,
-    ServiceRequest,
-    StatusChange,
-    UrgentAlert,
-)
+from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
-_REFERENCE = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}[ \-–_.]{0,3}[\d٠-٩]")
 REFERENCE_RETRIES = 3
 MAX_TURN_ATTEMPTS = 3  # a message whose turn fails this often is set aside, with an apology
 
 
-class Understander(Protocol):
-    def parse(self, text: str) -> Any: ...
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _utc(moment: datetime) -> datetime:
-    """An aware UTC datetime (the store keeps UTC); naive input is taken as UTC."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -110,14 +89,14 @@ class Runtime:
                 contact_id=contact.id,
                 text=text,
                 payload=payload,
-                received_at=_utc(self.clock()),
+                received_at=as_utc(self.clock()),
             )
             try:
                 with tx.begin_nested():
                     tx.add(record)
             except IntegrityError:
                 return None
-            contact.last_inbound_at = _utc(self.clock())
+            contact.last_inbound_at = as_utc(self.clock())
             if msg.phone and not contact.phone:
                 contact.phone = msg.phone
             tx.add(contact)
@@ -194,7 +173,7 @@ class Runtime:
             log.error("turn failed on inbound %s (attempt %d): %s", pending.id, pending.attempts, pending.error)
             if pending.attempts < MAX_TURN_ATTEMPTS:
                 return []
-            pending.processed_at = _utc(self.clock())
+            pending.processed_at = as_utc(self.clock())
             contact = tx.get(Contact, contact_id)
             assert contact is not None and contact.id is not None
             lang = contact.language or "ar"
@@ -236,9 +215,10 @@ class Runtime:
             if result is not None:
                 lang = contact.language or "ar"
             else:
-                inp = self._input(pending, state, contact)
-                lang = self._language(contact, inp)
-                ctx = self._context(tx, contact, now, lang)
+                nlu = self.nlu if not (state.get("flow") and state.get("expects")) else None
+                inp = build_input(pending, nlu)
+                lang = choose_language(contact, inp)
+                ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None)
                 result = router.decide(state, ctx, inp)
                 if expired:
                     result = Result(result.state, (*expired, *result.replies), result.effects, result.events)
@@ -250,92 +230,14 @@ class Runtime:
     def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
         # A conversation handed to staff never expires here: the handoff flow ends it after staff silence.
         live = state.get("flow") and state.get("flow") != "handoff"
-        if live and conversation.updated_at and _utc(now) - _utc(conversation.updated_at) > self.session_ttl:
+        if live and conversation.updated_at and as_utc(now) - as_utc(conversation.updated_at) > self.session_ttl:
             lang = state.get("lang", "ar")
             note = translator(lang).t("Welcome back. Your previous conversation expired, so let us start again.")
             return {}, (Reply(note),)
         return state, ()
 
-    def _input(self, pending: InboundRecord, state: State, contact: Contact) -> Input:
-        payload = pending.payload or {}
-        media = tuple(Media(**m) for m in payload.get("media", []))
-        location = None
-        if "location" in payload:
-            location = Location(payload["location"]["lat"], payload["location"]["lon"])
-        text = pending.text
-        refused = tuple(payload.get("refused_media") or ())
-        base = Input(text=text, button=payload.get("button"), media=media, location=location, refused=refused)
-        if state.get("flow") and state.get("expects"):
-            # A flow waits for a field: the text goes to it, never to the NLU (names, ID numbers).
-            return base
-        if not text.strip() or self.nlu is None:
-            return base
-        parsed = self.nlu.parse(text)
-        return Input(
-            text=text,
-            intent=parsed.intent,
-            confidence=parsed.confidence,
-            ranking=tuple(parsed.ranking),
-            entities=tuple(parsed.entities),
-            button=base.button,
-            media=media,
-            location=location,
-            language=parsed.language,
-            refused=refused,
-        )
-
-    def _language(self, contact: Contact, inp: Input) -> str:
-        # An intent (or an explicit keyword when the NLU is down) means a real sentence, not a name or a digit;
-        # a reference number alone ("ESR 1234 56782") is Latin letters in every language.
-        said = inp.intent or keyword_intent(inp.text)
-        words = any(c.isalpha() for c in _REFERENCE.sub(" ", inp.text))
-        if not contact.language_locked and inp.language in ("ar", "en", "ur", "id") and said and words:
-            contact.language = inp.language
-        return contact.language or "ar"
-
-    def _context(self, tx: Session, contact: Contact, now: datetime, lang: str) -> Context:
-        assert contact.id is not None
-        requests = tx.exec(
-            select(ServiceRequest)
-            .where(ServiceRequest.contact_id == contact.id)
-            .order_by(col(ServiceRequest.submitted_at).desc(), col(ServiceRequest.id).desc())
-        ).all()
-        views = []
-        for req in requests:
-            assert req.id is not None
-            last = tx.exec(
-                select(StatusChange).where(StatusChange.request_id == req.id).order_by(col(StatusChange.id).desc())
-            ).first()
-            # The beneficiary's own reply (needs_info answered) is not a note to read back to them.
-            note = last.note if last is not None and last.actor != "beneficiary" else None
-            views.append(
-                RequestView(req.reference, req.service_id, req.status, req.submitted_at, req.due_date,
-                            tuple(req.committees), note)
-            )
-        alert_at = tx.exec(
-            select(UrgentAlert.created_at).where(UrgentAlert.contact_id == contact.id, UrgentAlert.status == "open")
-            .order_by(col(UrgentAlert.id).desc())
-        ).first()
-        complaints = tx.exec(
-            select(Complaint).where(Complaint.contact_id == contact.id).order_by(col(Complaint.id).desc())
-        ).all()
-        return Context(
-            org=load_org(contact.org_slug),
-            now=now,
-            lang=lang,
-            contact=ContactView(contact.id, contact.channel, contact.phone, contact.language),
-            requests=tuple(views),
-            complaints=tuple(ComplaintView(c.reference, c.status, c.committee, c.created_at, c.outcome)
-                             for c in complaints),
-            new_reference=self.new_reference,
-            nlu_available=self.nlu is not None,
-            open_alert_at=_utc(alert_at) if alert_at else None,
-        )
-
     def new_reference(self, prefix: str) -> str:
-        rng = self.rng
-        body = "".join(str(rng.randrange(10)) if rng else str(secrets.randbelow(10)) for _ in range(8))
-        return format_reference(prefix, body)
+        return new_reference(prefix, self.rng)
 
     def _persist(
         self,
@@ -347,7 +249,7 @@ class Runtime:
         lang: str,
         now: datetime,
     ) -> list[OutboundRecord]:
-        turn = Turn(contact=contact, channel=pending.channel, language=lang, now=_utc(now))
+        turn = Turn(contact=contact, channel=pending.channel, language=lang, now=as_utc(now))
         for effect in result.effects:
             effect.apply(tx, turn)
         if contact.language_locked and contact.language:
@@ -355,9 +257,9 @@ class Runtime:
         state = {**result.state, "lang": lang}
         conversation.state = state
         conversation.version += 1
-        conversation.updated_at = _utc(now)
+        conversation.updated_at = as_utc(now)
         tx.add(conversation)
-        pending.processed_at = _utc(now)
+        pending.processed_at = as_utc(now)
         tx.add(pending)
         tx.add(contact)
         session = router.summary_of(result.state)
@@ -377,8 +279,8 @@ class Runtime:
                     events=list(result.events) if last else [],
                     meta=dict(reply.meta),
                     in_reply_to=pending.id,
-                    created_at=_utc(now),
-                    next_attempt_at=_utc(now),
+                    created_at=as_utc(now),
+                    next_attempt_at=as_utc(now),
                 )
             )
         tx.add_all(outbound)

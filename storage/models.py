@@ -19,6 +19,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime (the store keeps UTC); naive input is taken as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Contact(SQLModel, table=True):
     """A beneficiary as reached on one channel address (a phone, a Telegram chat)."""
 
