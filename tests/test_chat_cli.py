@@ -20,6 +20,7 @@ def run_chat(lines: list[dict[str, Any] | str], env: dict[str, str], org: str = 
     stdin = "\n".join(line if isinstance(line, str) else json.dumps(line, ensure_ascii=False) for line in lines)
     proc = subprocess.run(
         [*TAWASUL, "chat", "--org", org, "--json"],
+        check=False,
         input=stdin + "\n",
         capture_output=True,
         text=True,
