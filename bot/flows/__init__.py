@@ -57,3 +57,11 @@ def reprompt(state: State, ctx: Context) -> tuple[Reply, ...]:
     if not stored:
         return ()
     return (Reply(stored["text"], tuple(Button(b["id"], b["title"]) for b in stored.get("buttons", []))),)
+
+
+def carry_on(state: State, ctx: Context, pending: tuple[Reply, ...]) -> tuple[State, tuple[Reply, ...]]:
+    """After an interruption (a handoff, a language change): go back to `state` and ask its `pending`
+    question again, or, with nothing pending, start afresh with the menu hint."""
+    if pending:
+        return state, (Reply(ctx.t("Let us continue where we stopped.")), *pending)
+    return {}, (Reply(ctx.t("Write 'menu' at any time to see what I can do.")),)

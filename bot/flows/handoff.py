@@ -100,14 +100,7 @@ def release(state: State, ctx: Context, by: str, note: str = "") -> Result:
     text = note or ctx.t("The staff member has finished. I am the assistant of the association, with you again.")
     from bot import flows  # the registry imports this module
 
-    replies = [Reply(text)]
     pending = flows.reprompt(resume, ctx) if resume.get("flow") and resume.get("expects") else ()
-    if pending:
-        replies.append(Reply(ctx.t("Let us continue where we stopped.")))
-        replies.extend(pending)
-        new_state = resume
-    else:
-        replies.append(Reply(ctx.t("Write 'menu' at any time to see what I can do.")))
-        new_state = {}
+    new_state, replies = flows.carry_on(resume, ctx, pending)
     event = {"type": "handoff_closed", "by": by}
-    return Result(new_state, tuple(replies), (CloseHandoff(by),), (event,))
+    return Result(new_state, (Reply(text), *replies), (CloseHandoff(by),), (event,))

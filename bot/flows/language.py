@@ -53,17 +53,11 @@ def switch(state: State, ctx: Context, lang: str) -> Result:
         data = {"resume": {k: v for k, v in state.items() if k != "lang"}}
         return ask(NAME, "pick", "language", data, *prompt(state, ctx))
     new = ctx.with_lang(lang)
-    replies = [Reply(new.t("Done: I will write to you in {language}.", language=NAMES[lang]))]
+    done = Reply(new.t("Done: I will write to you in {language}.", language=NAMES[lang]))
     pending = flows.reprompt(state, new) if state.get("flow") else ()
-    if pending:
-        replies.append(Reply(new.t("Let us continue where we stopped.")))
-        replies.extend(pending)
-        next_state = state
-    else:
-        replies.append(Reply(new.t("Write 'menu' at any time to see what I can do.")))
-        next_state = {}
+    next_state, replies = flows.carry_on(state, new, pending)
     event = {"type": "language_changed", "language": lang}
-    return Result(next_state, tuple(replies), (SetLanguage(lang),), (event,))
+    return Result(next_state, (done, *replies), (SetLanguage(lang),), (event,))
 
 
 def step(state: State, ctx: Context, inp: Input) -> Result:
