@@ -64,10 +64,6 @@ class Settings:
     def secrets(self) -> list[str]:
         return [s for s in (self.twilio_auth_token, self.telegram_bot_token, self.telegram_webhook_secret) if s]
 
-    @property
-    def twilio_enabled(self) -> bool:
-        return bool(self.twilio_account_sid or self.twilio_auth_token)
-
 
 class RedactSecrets(logging.Filter):
     """Replaces each secret in a record's final message (and exception text) with '***'."""

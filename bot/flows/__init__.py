@@ -32,10 +32,6 @@ FLOWS: dict[str, ModuleType] = {
 }
 
 
-def register(module: ModuleType) -> None:
-    FLOWS[module.NAME] = module
-
-
 def flow_for_intent(intent: str | None) -> ModuleType | None:
     if intent is None:
         return None

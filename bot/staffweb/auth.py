@@ -33,12 +33,6 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _KEY: bytes = os.environ.get("TAWASUL_SECRET_KEY", "").encode() or secrets.token_bytes(32)
 
 
-def set_key(key: bytes) -> None:
-    """Tests and embedders may pin the signing key."""
-    global _KEY
-    _KEY = key
-
-
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

@@ -24,8 +24,6 @@ from bot.staffweb.schemas import (
 )
 from storage.models import Complaint, Contact, Handoff, InboundRecord, Investigation, UrgentAlert
 
-ALERT_STATES = ("open", "acknowledged")
-
 
 def _contact(tx: Session, contact_id: int) -> Contact:
     contact = tx.get(Contact, contact_id)
