@@ -2,7 +2,8 @@
 
     BotError
     ├── InputError            bad input from outside: answered (400 / ignored), logged, never raised past a connector
-    │   └── SignatureError    a webhook whose signature or secret does not verify (403, nothing stored)
+    │   ├── SignatureError    a webhook whose signature or secret does not verify (403, nothing stored)
+    │   └── MediaRefused(reason)  a file a user sent that is not kept: "type", "size" or "failed" (download)
     ├── ConfigError           a setting that is missing or wrong (fail at start, say which)
     └── ChannelError
         └── SendError(retryable, code)
@@ -26,6 +27,12 @@ class InputError(BotError):
 
 class SignatureError(InputError):
     pass
+
+
+class MediaRefused(InputError):
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # what the beneficiary is told: "type", "size" or "failed"
 
 
 class ConfigError(BotError):

@@ -158,7 +158,7 @@ class TurnRunner:
 def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int], None]:
     """A `prepare` hook: download the media of a contact's pending messages (refused files are noted in the
     payload's "refused_media", so that the turn tells the beneficiary)."""
-    from bot.errors import InputError
+    from bot.errors import InputError, MediaRefused
     from connectors import for_message_channel
 
     def prepare(contact_id: int) -> None:
@@ -181,7 +181,7 @@ def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int],
                                                        f"{record.channel}/{record.provider_id}_{i}")
                 except InputError as exc:
                     log.info("media %d of inbound %s dropped: %s", i, record.id, exc)
-                    reason = "size" if "limit" in str(exc) else "type" if "type" in str(exc) else "failed"
+                    reason = exc.reason if isinstance(exc, MediaRefused) else "failed"
                     refused.append({"content_type": item.get("content_type", ""), "reason": reason})
                     continue
                 kept.append({**item, "path": path, "size": size})

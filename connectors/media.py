@@ -1,7 +1,7 @@
 """Downloading a media file a user sent, with a type allow-list and a size limit.
 
 The body is streamed and the download stops as soon as it passes `max_bytes`, whatever the
-Content-Length claims. `InputError` when the file is refused (type, size, HTTP error).
+Content-Length claims. `MediaRefused` when the file is refused (type, size, HTTP error).
 
     download(client, "https://api.twilio.com/2010-04-01/Accounts/AC.../Media/ME...",
              dest_stem=Path("data/media/whatsapp/SM1_0"), max_bytes=5_000_000,
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.errors import InputError
+from bot.errors import MediaRefused
 
 
 def base_type(content_type: str) -> str:
@@ -33,17 +33,17 @@ def download(
 ) -> tuple[str, int]:
     """Save the file at `url` next to `dest_stem` (extension from the type); (path, size)."""
     if base_type(declared_type) not in allowed:
-        raise InputError(f"media type {base_type(declared_type)!r} is not accepted")
+        raise MediaRefused(f"media type {base_type(declared_type)!r} is not accepted", reason="type")
     try:
         with client.stream("GET", url) as response:
             if response.status_code >= 400:
-                raise InputError(f"media download failed with HTTP {response.status_code}")
+                raise MediaRefused(f"media download failed with HTTP {response.status_code}", reason="failed")
             ctype = base_type(response.headers.get("content-type", declared_type))
             if ctype not in allowed:
-                raise InputError(f"media type {ctype!r} is not accepted")
+                raise MediaRefused(f"media type {ctype!r} is not accepted", reason="type")
             declared = int(response.headers.get("content-length") or 0)
             if declared > max_bytes:
-                raise InputError(f"media of {declared} bytes is over the {max_bytes}-byte limit")
+                raise MediaRefused(f"media of {declared} bytes is over the {max_bytes}-byte limit", reason="size")
             ext = mimetypes.guess_extension(ctype) or ".bin"
             path = dest_stem.with_name(dest_stem.name + ext)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,11 +53,11 @@ def download(
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > max_bytes:
-                        raise InputError(f"media is over the {max_bytes}-byte limit")
+                        raise MediaRefused(f"media is over the {max_bytes}-byte limit", reason="size")
                     out.write(chunk)
             tmp.replace(path)
     except httpx.HTTPError as exc:
-        raise InputError(f"media download failed ({type(exc).__name__})") from None
+        raise MediaRefused(f"media download failed ({type(exc).__name__})", reason="failed") from None
     finally:
         for leftover in dest_stem.parent.glob(dest_stem.name + "*.part"):
             leftover.unlink(missing_ok=True)

@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.errors import ContactStopped, InputError, SendError, SignatureError, Throttled
+from bot.errors import ContactStopped, InputError, MediaRefused, SendError, SignatureError, Throttled
 from bot.messages import InboundMessage, Location, Media
 from connectors.base import BaseChannel, Inbound, Outgoing, SendResult, WebhookRequest
 from connectors.config import Settings
@@ -200,13 +200,13 @@ class TelegramChannel(BaseChannel):
         async def fetch(bot: Bot) -> Path:
             tg_file = await bot.get_file(file_id)
             if (tg_file.file_size or 0) > self.settings.media_max_bytes:
-                raise InputError("media is over the size limit")
+                raise MediaRefused("media is over the size limit", reason="size")
             return await tg_file.download_to_drive(path)
 
         try:
             saved = self.call(fetch)
         except TelegramError as exc:
-            raise InputError(f"media download failed ({type(exc).__name__})") from None
+            raise MediaRefused(f"media download failed ({type(exc).__name__})", reason="failed") from None
         return str(saved), saved.stat().st_size
 
     # ---- outbound -------------------------------------------------------------------------------
