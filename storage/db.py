@@ -86,13 +86,33 @@ get_engine.cache_clear = dispose_all  # type: ignore[attr-defined]  # the name c
 def transaction(engine: Engine | None = None) -> Iterator[Session]:
     """One unit of work: commits on success, rolls everything back on any exception."""
     engine = engine or get_engine()
-    with Session(engine, expire_on_commit=False) as session:
+    with _writer_lock(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+_SQLITE_WRITERS: dict[str, threading.RLock] = {}
+
+
+@contextmanager
+def _writer_lock(engine: Engine) -> Iterator[None]:
+    """On SQLite, queue this process's transactions on a lock instead of SQLite's busy-wait.
+
+    Every transaction takes SQLite's write lock at BEGIN; threads that find it taken would poll
+    with growing sleeps (the tail of webhook latency). Waiting on a Python lock wakes them in turn.
+    Other processes still meet SQLite's busy timeout as before.
+    """
+    if not is_sqlite(engine):
+        yield
+        return
+    with _ENGINES_LOCK:
+        lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
+    with lock:
+        yield
 
 
 def lock_row_clause(engine: Engine) -> bool:
