@@ -127,7 +127,7 @@ class OutboxWorker:
         while not self._stop.is_set():
             try:
                 done = self.run_once()
-            except Exception:
+            except Exception:  # e.g. the database is away for a moment: the worker thread must live on
                 log.exception("outbox round failed")
                 done = 0
             if not done:

@@ -90,27 +90,27 @@ class TurnRunner:
             with self._lock:
                 self._queued.discard(contact_id)
                 self._running.add(contact_id)
-            again = self.run(contact_id)
+            self.run(contact_id)
             with self._lock:
                 self._running.discard(contact_id)
-                again = again or contact_id in self._again
+                again = contact_id in self._again
                 self._again.discard(contact_id)
             if again:
                 self.submit(contact_id)
 
-    def run(self, contact_id: int) -> bool:
-        """One pass over the contact's pending messages; False on failure (the sweeper retries)."""
+    def run(self, contact_id: int) -> None:
+        """One pass over the contact's pending messages; a failure is logged and left to the sweeper,
+        which retries the contact after a growing pause."""
         try:
             if self.prepare is not None:
                 self.prepare(contact_id)
             self.runtime.process_contact(contact_id)
-        except Exception:
+        except Exception:  # any failure, our bugs included: the messages stay pending and the worker lives on
             count = self._failures.get(contact_id, (0, 0.0))[0] + 1
             self._failures[contact_id] = (count, time.monotonic() + min(300.0, 2.0**count))
             log.exception("turn failed for contact %s (attempt %d); will retry", contact_id, count)
-            return False
+            return
         self._failures.pop(contact_id, None)
-        return False
 
     def pending_contacts(self, older_than: timedelta) -> list[int]:
         cutoff = datetime.now(UTC) - older_than
@@ -143,14 +143,14 @@ class TurnRunner:
             self._due[i] = now + every
             try:
                 job()
-            except Exception:
+            except Exception:  # one broken job must not stop the others or the sweeper thread
                 log.exception("periodic job %r failed", job)
 
     def _sweep_loop(self) -> None:
         while not self._stop.wait(self._sweep_seconds):
             try:
                 self.sweep()
-            except Exception:
+            except Exception:  # e.g. the database is away for a moment: keep sweeping
                 log.exception("turn sweep failed")
             self.run_periodic()
 
