@@ -187,3 +187,29 @@ def test_a_message_that_always_fails_is_set_aside_and_later_ones_go_on(runtime: 
 def _contact_id(engine: Engine, address: str) -> int:
     with Session(engine) as s:
         return int(s.exec(select(Contact.id).where(Contact.address == address)).one())
+
+
+class RecordingNLU:
+    """The real bot-side client (no server), remembering what it was asked."""
+
+    def __init__(self) -> None:
+        from nlu.client import NLUClient
+
+        self.client = NLUClient(None)
+        self.seen: list[str] = []
+
+    def parse(self, text: str):  # type: ignore[no-untyped-def]
+        self.seen.append(text)
+        return self.client.parse(text)
+
+
+def test_answers_a_flow_waits_for_never_reach_the_nlu(db: Engine, clock: Clock, tmp_path: Path) -> None:
+    nlu = RecordingNLU()
+    chat = Chat(Runtime(engine=db, clock=clock, rng=random.Random(3), nlu=nlu), "esrar", "private")
+    chat.say("السلام عليكم")
+    walk_intake(chat, tmp_path)
+    from tests.walk import VALID_ANSWERS
+
+    assert "السلام عليكم" in nlu.seen
+    for field in ("full_name", "national_id", "phone", "details"):
+        assert VALID_ANSWERS[field] not in nlu.seen, f"{field} was sent to the NLU"
