@@ -13,6 +13,7 @@ Errors: 429/20429/63018 -> Throttled; 21610 -> ContactStopped; 63016 -> OutsideS
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,6 +28,9 @@ from bot.errors import ContactStopped, OutsideSessionWindow, SendError, Throttle
 THROTTLED = {20429, 63018}
 STOPPED = {21610}
 OUTSIDE_WINDOW = {63016}
+# Twilio's messages often quote the address ("The 'To' number +9665... is not a valid phone number");
+# the text ends up in logs and last_error, where the number is not needed (the row has to_address).
+_NUMBER = re.compile(r"\+?\d[\d ()-]{6,}\d")
 
 
 def rebase(url: str, base: str | None) -> str:
@@ -97,7 +101,7 @@ def create(client: Client, **kwargs: Any) -> str:
 def as_send_error(exc: TwilioRestException) -> SendError:
     code = int(exc.code) if exc.code else None
     label = str(code or exc.status)
-    text = f"twilio HTTP {exc.status}: {exc.msg}"
+    text = f"twilio HTTP {exc.status}: {_NUMBER.sub('***', str(exc.msg))}"
     if exc.status == 429 or code in THROTTLED:
         return Throttled(text, retry_after=2.0, code=label)
     if code in STOPPED:
