@@ -24,27 +24,23 @@ import os
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select, update
+from sqlmodel import Session, col, select, update
 
 from bot.errors import ContactStopped, SendError, Throttled
 from bot.messages import Button
 from connectors import Channel, DeliveryStatus, Outgoing, for_message_channel
 from connectors.config import Settings
 from storage.db import is_sqlite, transaction
-from storage.models import Contact, OutboundRecord
+from storage.models import Contact, OutboundRecord, utcnow
 
 log = logging.getLogger("tawasul.outbox")
 RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4, "failed": 5, "undelivered": 5}
 INTERRUPTED = "interrupted during send; not retried so that it is never sent twice"
 MAX_ATTEMPTS = 8
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def backoff(attempts: int) -> float:
@@ -57,6 +53,14 @@ def _advance(row: OutboundRecord, status: str) -> bool:
         row.status = status
         return True
     return False
+
+
+def _opt_out(tx: Session, contact_id: int) -> None:
+    """The provider says the contact stopped us (Twilio 21610, a blocked Telegram bot): send no more."""
+    contact = tx.get(Contact, contact_id)
+    if contact is not None:
+        contact.opted_out = True
+        tx.add(contact)
 
 
 def record_status(engine: Engine, status: DeliveryStatus) -> bool:
@@ -75,10 +79,7 @@ def record_status(engine: Engine, status: DeliveryStatus) -> bool:
         if moved and status.status in ("failed", "undelivered"):
             row.last_error = f"provider reported {status.status} (error {status.error_code or '-'})"
             if status.error_code == "21610":
-                contact = tx.get(Contact, row.contact_id)
-                if contact is not None:
-                    contact.opted_out = True
-                    tx.add(contact)
+                _opt_out(tx, row.contact_id)
         elif moved and row.last_error == INTERRUPTED:
             row.last_error = None
         tx.add(row)
@@ -257,9 +258,6 @@ class OutboxWorker:
             row.claimed_until, row.last_error = None, error
             tx.add(row)
             if stopped:
-                contact = tx.get(Contact, row.contact_id)
-                if contact is not None:
-                    contact.opted_out = True
-                    tx.add(contact)
+                _opt_out(tx, row.contact_id)
         if error:
             log.warning("outbox: message %d %s: %s", row_id, status, error)
