@@ -37,6 +37,15 @@ class Applicable(Protocol):
     def apply(self, tx: Session, turn: Turn) -> None: ...
 
 
+def _own_request(tx: Session, turn: Turn, reference: str | None) -> ServiceRequest | None:
+    """One of this contact's own requests, by reference (None when there is none or it is not theirs)."""
+    if not reference:
+        return None
+    return tx.exec(
+        select(ServiceRequest).where(ServiceRequest.reference == reference, ServiceRequest.contact_id == turn.contact.id)
+    ).first()
+
+
 @dataclass(frozen=True)
 class CreateRequest:
     reference: str
@@ -95,8 +104,7 @@ class AddRequestInfo:
     documents: tuple[dict[str, Any], ...] = ()
 
     def apply(self, tx: Session, turn: Turn) -> None:
-        req = tx.exec(select(ServiceRequest).where(
-            ServiceRequest.reference == self.reference, ServiceRequest.contact_id == turn.contact.id)).first()
+        req = _own_request(tx, turn, self.reference)
         if req is None or req.id is None:
             return  # never someone else's request
         added = [{**d, "added_by": "beneficiary", "added_at": turn.now.isoformat()} for d in self.documents]
@@ -151,17 +159,6 @@ class Nothing:
         return None
 
 
-def _request_id(tx: Session, turn: Turn, reference: str | None) -> int | None:
-    """The id of one of this contact's own requests, by reference (None when not theirs)."""
-    if not reference:
-        return None
-    return tx.exec(
-        select(ServiceRequest.id).where(
-            ServiceRequest.reference == reference, ServiceRequest.contact_id == turn.contact.id
-        )
-    ).first()
-
-
 @dataclass(frozen=True)
 class CreateComplaint:
     reference: str
@@ -193,10 +190,11 @@ class RecordRating:
 
     def apply(self, tx: Session, turn: Turn) -> None:
         assert turn.contact.id is not None
+        rated = _own_request(tx, turn, self.request_reference)
         tx.add(
             Rating(
                 org_slug=turn.contact.org_slug, contact_id=turn.contact.id,
-                request_id=_request_id(tx, turn, self.request_reference), survey_id=self.survey_id,
+                request_id=rated.id if rated else None, survey_id=self.survey_id,
                 score=self.score, comment=self.comment, channel=turn.channel, created_at=turn.now,
             )
         )
