@@ -35,7 +35,11 @@ def _translations(lang: str) -> gettext.NullTranslations:
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
-    return gettext.GNUTranslations(buf)
+    translations = gettext.GNUTranslations(buf)
+    if lang not in ("en", DEFAULT_LANGUAGE):
+        # Set once, on the cached object: Urdu or Indonesian text missing falls back to Arabic.
+        translations.add_fallback(_translations(DEFAULT_LANGUAGE))
+    return translations
 
 
 class Translator:
@@ -44,8 +48,6 @@ class Translator:
     def __init__(self, lang: str) -> None:
         self.lang = _supported(lang)
         self._tr = _translations(self.lang)
-        if self.lang != "en" and self.lang != DEFAULT_LANGUAGE:
-            self._tr.add_fallback(_translations(DEFAULT_LANGUAGE))  # type: ignore[arg-type]
 
     def t(self, message: str, **fields: object) -> str:
         text = self._tr.gettext(message)

@@ -113,8 +113,3 @@ def _writer_lock(engine: Engine) -> Iterator[None]:
         lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
     with lock:
         yield
-
-
-def lock_row_clause(engine: Engine) -> bool:
-    """Whether SELECT ... FOR UPDATE means something (PostgreSQL); SQLite serialises writers."""
-    return not is_sqlite(engine)
