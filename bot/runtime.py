@@ -159,12 +159,7 @@ class Runtime:
     def _record_failure(self, contact_id: int, exc: BaseException) -> list[OutboundRecord]:
         """Count a failed turn; at MAX_TURN_ATTEMPTS set the message aside with an apology."""
         with transaction(self.engine) as tx:
-            pending = tx.exec(
-                select(InboundRecord)
-                .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
-                .order_by(col(InboundRecord.id))
-                .limit(1)
-            ).first()
+            pending = _oldest_pending(tx, contact_id)
             if pending is None:
                 return []
             pending.attempts += 1
@@ -199,12 +194,7 @@ class Runtime:
             if not is_sqlite(self.engine):
                 lock = lock.with_for_update()
             contact = tx.exec(lock).one()
-            pending = tx.exec(
-                select(InboundRecord)
-                .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
-                .order_by(col(InboundRecord.id))
-                .limit(1)
-            ).first()
+            pending = _oldest_pending(tx, contact_id)
             if pending is None:
                 return None
             now = self.clock()
@@ -286,3 +276,13 @@ class Runtime:
         tx.add_all(outbound)
         tx.flush()
         return outbound
+
+
+def _oldest_pending(tx: Session, contact_id: int) -> InboundRecord | None:
+    """The contact's oldest accepted message not yet processed: per-contact order is kept."""
+    return tx.exec(
+        select(InboundRecord)
+        .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
+        .order_by(col(InboundRecord.id))
+        .limit(1)
+    ).first()
