@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import (
     Acknowledgement,
@@ -17,6 +17,7 @@ from storage.models import (
     Consent,
     Contact,
     Handoff,
+    InboundRecord,
     Rating,
     ServiceRequest,
     StatusChange,
@@ -46,6 +47,24 @@ def _own_request(tx: Session, turn: Turn, reference: str | None) -> ServiceReque
     ).first()
 
 
+def _with_field_site(tx: Session, contact_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The form data, plus the field site of the contact's latest deep link if it named one (R15).
+
+    The link is a Telegram `/start alhuda-SITE`; the runtime keeps its site in the inbound payload. Such
+    messages have no text, so only those are read, newest first.
+    """
+    starts = tx.exec(
+        select(InboundRecord)
+        .where(InboundRecord.contact_id == contact_id, InboundRecord.text == "")
+        .order_by(col(InboundRecord.id).desc())
+    )
+    for record in starts:
+        if "field_site" in (record.payload or {}):
+            site = record.payload["field_site"]
+            return {**data, "field_site": site} if site else data
+    return data
+
+
 @dataclass(frozen=True)
 class CreateRequest:
     reference: str
@@ -66,7 +85,7 @@ class CreateRequest:
             service_id=self.service_id,
             status="submitted",
             committees=list(self.committees),
-            data=self.data,
+            data=_with_field_site(tx, turn.contact.id, self.data),
             documents=list(self.documents),
             channel=turn.channel,
             language=turn.language,

@@ -83,6 +83,8 @@ class Runtime:
                 payload["button"] = msg.button
             if msg.raw.get("refused_media"):
                 payload["refused_media"] = list(msg.raw["refused_media"])  # the connector refused these files
+            if "field_site" in msg.raw:
+                payload["field_site"] = msg.raw["field_site"]  # a deep link from a field site (R15), or None
             record = InboundRecord(
                 channel=msg.channel,
                 provider_id=msg.provider_id,

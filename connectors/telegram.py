@@ -9,7 +9,8 @@ An update as Telegram posts it:
      "text": "/start esrar"}}
 `update_id` is the provider id (a retried update is dropped). Text, captions, a pressed inline button
 (callback_query.data), the user's own shared contact (-> phone), a location, photos and documents
-(size-checked here, fetched later) are understood; `/start PAYLOAD` picks the org named by PAYLOAD.
+(size-checked here, fetched later) are understood; `/start PAYLOAD` picks the org named by PAYLOAD,
+and `/start ORG-SITE` also the field site (R15), kept as raw["field_site"].
 Buttons are sent as an inline keyboard; a question for a phone number gets a "share my number" key.
 """
 
@@ -31,7 +32,7 @@ from bot.errors import ContactStopped, InputError, MediaRefused, SendError, Sign
 from bot.messages import InboundMessage, Location, Media
 from connectors.base import BaseChannel, Inbound, Outgoing, SendResult, WebhookRequest
 from connectors.config import Settings
-from orgs import all_orgs
+from orgs import all_orgs, load_org
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta, without a warning
 
@@ -156,9 +157,12 @@ class TelegramChannel(BaseChannel):
             phone = "+" + digits if digits else None
         location = Location(message.location.latitude, message.location.longitude) if message.location else None
         media, refused = self._media(message, provider_id)
-        msg = InboundMessage("telegram", chat, provider_id, text=text, org_slug=self._org(chat, payload),
-                             location=location, media=media, phone=phone,
-                             raw={"refused_media": refused} if refused else {})
+        org = self._org(chat, payload)
+        raw: dict[str, Any] = {"refused_media": refused} if refused else {}
+        if payload:
+            raw["field_site"] = self._site(org, payload)  # None: a plain org link forgets an earlier site
+        msg = InboundMessage("telegram", chat, provider_id, text=text, org_slug=org,
+                             location=location, media=media, phone=phone, raw=raw)
         return Inbound(messages=(msg,))
 
     def _org(self, chat: str, payload: str | None) -> str:
@@ -167,6 +171,14 @@ class TelegramChannel(BaseChannel):
             if slug in self._orgs:
                 return slug
         return self.org_of_chat(chat) or self.settings.default_org
+
+    @staticmethod
+    def _site(org: str, payload: str) -> str | None:
+        """The field site of a deep link ("alhuda-juhfa_miqat" -> "juhfa_miqat") when the org lists it (R15)."""
+        slug, _, site = payload.partition("-")
+        if slug.lower() != org or not site:
+            return None
+        return site if site in {s.id for s in load_org(org).field_sites} else None
 
     def _media(self, message: Any, provider_id: str) -> tuple[tuple[Media, ...], list[dict[str, Any]]]:
         """The accepted files, and the refused ones (type, size) that the beneficiary must be told about."""

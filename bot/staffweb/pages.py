@@ -29,16 +29,29 @@ from bot.staffweb.schemas import (
     RequestDetail,
     RequestSummary,
 )
+from orgs.loader import OrgNotFound, load_org
 
 FIELD_AR = {
     "full_name": "الاسم الكامل", "national_id": "رقم الهوية أو الإقامة", "phone": "الجوال", "city": "المدينة",
     "district": "الحي", "family_size": "عدد أفراد الأسرة", "monthly_income": "الدخل الشهري",
     "date_of_birth": "تاريخ الميلاد", "details": "التفاصيل", "diagnosis": "التشخيص", "nationality": "الجنسية",
     "passport_number": "رقم الجواز", "location": "الموقع", "visit_address": "عنوان الزيارة",
+    "field_site": "الموقع الميداني (رابط المندوب)",
 }
 ACTOR_AR = {"beneficiary": "المستفيد", "system": "النظام"}
 REASON_AR = {"asked": "طلب المستفيد", "not_understood": "لم يفهم المساعد", "unclear_procedure": "إجراء غير واضح",
              "urgent": "عاجل"}
+
+
+def _field_value(org: str, name: str, value: object) -> object:
+    """A stored answer as staff read it: a field site id (R15) by its Arabic name."""
+    if name == "field_site":
+        try:
+            sites = {s.id: s.name["ar"] for s in load_org(org).field_sites}
+        except OrgNotFound:
+            return value
+        return sites.get(str(value), value)
+    return value
 
 
 def _map_link(a: AlertOut) -> str:
@@ -99,7 +112,7 @@ def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -
     else:
         rows = [("العنوان على القناة", e(personal.contact_address)), ("الجوال", e(personal.contact_phone)),
                 ("اللغة", e(personal.language)), ("مقدَّم نيابةً عن", e(personal.on_behalf_of))]
-        rows += [(FIELD_AR.get(k, k), e(v)) for k, v in personal.data.items()]
+        rows += [(FIELD_AR.get(k, k), e(_field_value(req.org, k, v))) for k, v in personal.data.items()]
         rows.append(("المستندات", e(len(personal.documents))))
         if personal.withheld:
             rows.append(("محجوب (بيانات صحية)", e("، ".join(personal.withheld))))
