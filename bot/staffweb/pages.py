@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.staffweb.html import (
     committee_names,
     day_text,
@@ -38,6 +40,12 @@ FIELD_AR = {
     "passport_number": "رقم الجواز", "location": "الموقع", "visit_address": "عنوان الزيارة",
     "field_site": "الموقع الميداني (رابط المندوب)",
 }
+# The relations of bot/flows/intake_applicant.py (R15), as stored in ServiceRequest.on_behalf_of.
+ON_BEHALF_AR = {
+    "father": "الأب", "mother": "الأم", "parent": "أحد الوالدين", "spouse": "الزوج أو الزوجة",
+    "child": "الابن أو الابنة", "sibling": "الأخ أو الأخت", "relative": "قريب", "field_representative": "مندوب ميداني",
+    "other": "شخص آخر",
+}
 ACTOR_AR = {"beneficiary": "المستفيد", "system": "النظام"}
 REASON_AR = {"asked": "طلب المستفيد", "not_understood": "لم يفهم المساعد", "unclear_procedure": "إجراء غير واضح",
              "urgent": "عاجل"}
@@ -52,6 +60,18 @@ def _field_value(org: str, name: str, value: object) -> object:
             return value
         return sites.get(str(value), value)
     return value
+
+
+def _documents(documents: list[dict[str, Any]]) -> str:
+    """The request's files by name and type (never their contents): "id-copy.png (image/png، 12 ك.ب)"."""
+    if not documents:
+        return "لا توجد مستندات."
+    items = []
+    for i, doc in enumerate(documents, 1):
+        size = doc.get("size")
+        kind = str(doc.get("content_type") or "") + (f"، {max(1, round(size / 1024))} ك.ب" if size else "")
+        items.append(f"<li>{e(doc.get('name') or f'مستند {i}')} ({e(kind)})</li>")
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def _map_link(a: AlertOut) -> str:
@@ -111,9 +131,9 @@ def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -
         private = reason_form(f"/staff/requests/{req.reference}/personal", csrf)
     else:
         rows = [("العنوان على القناة", e(personal.contact_address)), ("الجوال", e(personal.contact_phone)),
-                ("اللغة", e(personal.language)), ("مقدَّم نيابةً عن", e(personal.on_behalf_of))]
+                ("اللغة", e(personal.language)), ("مقدَّم نيابةً عن", e(ON_BEHALF_AR.get(personal.on_behalf_of or "", personal.on_behalf_of)))]
         rows += [(FIELD_AR.get(k, k), e(_field_value(req.org, k, v))) for k, v in personal.data.items()]
-        rows.append(("المستندات", e(len(personal.documents))))
+        rows.append(("المستندات", _documents(personal.documents)))
         if personal.withheld:
             rows.append(("محجوب (بيانات صحية)", e("، ".join(personal.withheld))))
         private = definitions(rows) + '<p class="note">سُجّل هذا الاطلاع وسببه في سجل التدقيق.</p>'
