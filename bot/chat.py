@@ -14,6 +14,7 @@ import json
 import logging
 import mimetypes
 import os
+import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -133,17 +134,24 @@ def run_json(org: str, runtime: Runtime, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _show(text: str, lang: str) -> str:
+    """Arabic and Urdu drawn right to left on a terminal that does not do bidi itself.
+
+    Letters are joined (arabic-reshaper) and put in visual order (python-bidi), lines aligned right.
+    A terminal with its own bidi support (TAWASUL_BIDI=0) gets the text as it is.
+    """
     if not is_rtl(lang) or not sys.stdout.isatty() or os.environ.get("TAWASUL_BIDI") == "0":
         return text
+    import arabic_reshaper
     from bidi.algorithm import get_display
 
-    width = 80
-    return "\n".join(get_display(line).rjust(width) for line in text.splitlines())
+    width = shutil.get_terminal_size((80, 24)).columns - 1
+    return "\n".join(get_display(arabic_reshaper.reshape(line)).rjust(width) for line in text.splitlines())
 
 
 def run_interactive(org: str, runtime: Runtime, contact: str) -> int:
     profile = load_org(org)
-    print(f"{profile.name.get('ar')} — {profile.name.get('en')}   (Ctrl-D to quit)")
+    print(_show(profile.name.get("ar"), "ar"))
+    print(f"{profile.name.get('en')}   (Ctrl-D to quit)")
     for row in drain(contact, org):
         print(_show(row.text, row.language))
     while True:
