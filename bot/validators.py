@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from bot.amountwords import amount_in_words
 from bot.i18n import N_
 from bot.numwords import count_in_words
 from nlu.entities import parse_national_id, parse_phone, valid_national_id
@@ -81,6 +82,10 @@ def _integer(low: int, high: int) -> Check:
             # A count written as a word: "ستة", "خمسه", "five" (bot/numwords.py).
             counted = count_in_words(text)
             digits = str(counted) if counted is not None else ""
+        elif not numbers:
+            # An amount written in words: "ثلاثة آلاف", "الفين وخمسمية" (bot/amountwords.py).
+            amount = amount_in_words(text)
+            digits = str(amount) if amount is not None else ""
         if not digits.isdigit() or not low <= int(digits) <= high:
             return None, N_("Please write a number, in digits.")
         return str(int(digits)), None
