@@ -24,6 +24,7 @@ from storage.models import (
     Contact,
     Handoff,
     Investigation,
+    PrivacyRequest,
     ServiceRequest,
     Staff,
     StatusChange,
@@ -147,6 +148,29 @@ def resolve_complaint(tx: Session, reference: str, outcome: str, actor: str, now
          meta={"template": "complaint_update"})
     audit(tx, actor, "complaint_resolve", found.reference, now, outcome=found.outcome)
     return found
+
+
+def complete_privacy(tx: Session, reference: str, note: str | None, actor: str, now: datetime) -> int:
+    """Mark a privacy request (PDPL) done and tell the beneficiary on their channel; the messages queued."""
+    found = tx.exec(select(PrivacyRequest).where(PrivacyRequest.reference == reference.strip().upper())).first()
+    if found is None:
+        raise StaffError(f"لا يوجد طلب بيانات شخصية بالرقم {reference}")
+    if found.status == "done":
+        raise StaffError(f"طلب البيانات الشخصية {found.reference} منجز من قبل")
+    previous = found.status
+    found.status = "done"
+    tx.add(found)
+    contact = lock_contact(tx, found.contact_id)
+    ctx = context_for(tx, contact, now)
+    lines = [ctx.t("Your personal data request {reference} has been handled.", reference=found.reference)]
+    if note:
+        lines.append(ctx.t("Note: {note}", note=note))
+    event = {"type": "privacy_completed", "reference": found.reference, "kind": found.kind}
+    state = dict(conversation_of(tx, contact).state or {})
+    rows = push(tx, contact, Result(state, (Reply("\n".join(lines)),), (), (event,)), now=now, set_state=False,
+                meta={"template": "privacy_update"})
+    audit(tx, actor, "privacy_complete", found.reference, now, previous=previous, kind=found.kind, note=note)
+    return len(rows)
 
 
 def investigate(

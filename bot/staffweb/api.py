@@ -4,6 +4,7 @@ POST /staff/api/login; every call runs in one transaction that also writes its a
     POST /staff/api/login {"username": "amal", "password": "..."}  -> {"access_token": "...", ...}
     GET  /staff/api/requests?overdue=true                     Authorization: Bearer <token>
     GET  /staff/api/requests/ESR-1234-56782/personal?reason=متابعة+اتصال+المستفيد
+    POST /staff/api/privacy/PRV-1234-56782/complete {"note": "..."}
 """
 
 # No `from __future__ import annotations`: FastAPI must see the local Annotated aliases.
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 
-from bot.staffweb import management, requests, work
+from bot.staffweb import management, privacy, requests, work
 from bot.staffweb.auth import LockedOut, Principal, issue_token, principal_of, read_token, sign_in
 from bot.staffweb.errors import TooMany, Unauthorized
 from bot.staffweb.schemas import (
@@ -32,6 +33,9 @@ from bot.staffweb.schemas import (
     LoginIn,
     MeOut,
     PersonalData,
+    PrivacyCompleteIn,
+    PrivacyCompleteOut,
+    PrivacyOut,
     RatingsOut,
     ReplyIn,
     RequestDetail,
@@ -161,6 +165,19 @@ def api_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
     def investigate(who: Who, reference: str, body: InvestigationIn) -> ComplaintOut:
         with transaction(engine) as tx:
             return work.investigate(tx, who, reference, body, clock())
+
+    @router.get("/privacy", response_model=list[PrivacyOut],
+                summary="Personal-data requests (PDPL), soonest 30-day deadline first; no personal data")
+    def list_privacy(who: Who, org: str | None = None,
+                     status: Annotated[str, Query(pattern="^(open|done)$")] = "open") -> list[PrivacyOut]:
+        with transaction(engine) as tx:
+            return privacy.list_privacy(tx, who, clock(), org, status)
+
+    @router.post("/privacy/{reference}/complete", response_model=PrivacyCompleteOut,
+                 summary="Mark a personal-data request done; the beneficiary is told on their channel")
+    def complete_privacy(who: Who, reference: str, body: PrivacyCompleteIn) -> PrivacyCompleteOut:
+        with transaction(engine) as tx:
+            return privacy.complete(tx, who, reference, body.note, clock())
 
     @router.get("/alerts", response_model=list[AlertOut], summary="Urgent alerts, newest first")
     def list_alerts(who: Who, org: str | None = None,

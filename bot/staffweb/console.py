@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.staffops import audit
-from bot.staffweb import management, pages, requests, work
+from bot.staffweb import management, pages, privacy, requests, work
 from bot.staffweb.auth import (
     TOKEN_TTL_SECONDS,
     LockedOut,
@@ -49,6 +49,7 @@ DONE = {
     "status": "تم تغيير الحالة وإبلاغ المستفيد.", "reply": "أُرسل الرد إلى المستفيد.",
     "release": "أُنهيت الإحالة وعاد المساعد الآلي للمحادثة.", "resolve": "أُغلقت الشكوى وأُبلغ المستفيد.",
     "investigate": "سُجّل محضر التحقيق.", "ack": "تم استلام البلاغ العاجل.",
+    "privacy": "أُنجز طلب البيانات الشخصية وأُبلغ المستفيد.",
 }
 Form = dict[str, str]
 
@@ -166,8 +167,10 @@ def console_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
             now = clock()
             lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
                      requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
-            audit(tx, who.username, "view_dashboard", who.org, now, counts=[len(rows) for rows in lists])
-            return pages.dashboard(*lists, csrf)
+            open_privacy = privacy.list_privacy(tx, who, now, log=False)
+            audit(tx, who.username, "view_dashboard", who.org, now,
+                  counts=[len(rows) for rows in (*lists, open_privacy)])
+            return pages.dashboard(*lists, csrf, privacy=open_privacy)
         return view(request, "لوحة العمل", build)
 
     def request_view(reference: str, personal_reason: str | None = None) -> Callable[[Session, Principal, str], str]:
@@ -260,6 +263,16 @@ def console_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
     def alert_ack(request: Request, alert_id: int, form: Posted) -> Response:
         return act(request, form, lambda tx, who: work.acknowledge_alert(tx, who, alert_id, clock()),
                    "/staff?done=ack")
+
+    @router.get("/privacy/{reference}")
+    def privacy_page(request: Request, reference: str) -> Response:
+        return view(request, f"طلب البيانات الشخصية {reference.upper()}", lambda tx, who, csrf: pages.privacy_page(
+            privacy.privacy(tx, who, reference, clock()), csrf))
+
+    @router.post("/privacy/{reference}/complete")
+    def privacy_complete(request: Request, reference: str, form: Posted) -> Response:
+        return act(request, form, lambda tx, who: privacy.complete(tx, who, reference, form.get("note"), clock()),
+                   f"/staff/privacy/{quote(reference)}?done=privacy")
 
     @router.get("/ratings")
     def ratings(request: Request) -> Response:

@@ -16,7 +16,7 @@ STATUS_AR = {
     "draft": "مسودة", "submitted": "مُقدَّم", "under_study": "قيد الدراسة", "needs_info": "بحاجة إلى معلومات",
     "accepted": "مقبول", "rejected": "مرفوض", "delivered": "قُدِّمت الخدمة", "closed": "مغلق",
     "open": "مفتوح", "in_progress": "قيد المعالجة", "resolved": "تم الحل", "investigating": "قيد التحقيق",
-    "acknowledged": "تم الاستلام",
+    "acknowledged": "تم الاستلام", "done": "منجز",
 }
 ROLE_AR = {"officer": "موظف", "medical": "الفريق الطبي", "manager": "الإدارة", "admin": "مدير النظام"}
 CSS = """
@@ -71,6 +71,24 @@ def days_left_text(days: int | None, overdue: bool) -> str:
         late = f"متأخر {working_days(abs(days))}" if days else "متأخر (انتهى الموعد في عطلة)"
         return f'<span class="badge">{late}</span>'
     return "اليوم آخر موعد" if days == 0 else f"باقٍ {working_days(days)}"
+
+
+def calendar_days(n: int) -> str:
+    """Arabic counted noun: 'يوم واحد', 'يومان', '3 أيام', '15 يومًا'."""
+    if n == 1:
+        return "يوم واحد"
+    if n == 2:
+        return "يومان"
+    return f"{n} أيام" if 3 <= n <= 10 else f"{n} يومًا"
+
+
+def calendar_days_left_text(days: int | None, overdue: bool) -> str:
+    """Calendar days to a legal deadline (the PDPL's 30 days), like days_left_text for working days."""
+    if days is None:
+        return "—"
+    if overdue:
+        return f'<span class="badge">متأخر {calendar_days(abs(days))}</span>'
+    return "اليوم آخر موعد" if days == 0 else f"باقٍ {calendar_days(days)}"
 
 
 def committee_names(slug: str, ids: Iterable[str]) -> str:

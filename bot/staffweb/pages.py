@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.staffweb.html import (
+    calendar_days_left_text,
     committee_names,
     day_text,
     days_left_text,
@@ -20,6 +21,7 @@ from bot.staffweb.html import (
     table,
     text_input,
 )
+from bot.staffweb.privacy import KIND_AR
 from bot.staffweb.schemas import (
     AlertOut,
     ComplaintDetails,
@@ -27,6 +29,7 @@ from bot.staffweb.schemas import (
     HandoffMessage,
     HandoffOut,
     PersonalData,
+    PrivacyOut,
     RatingsOut,
     RequestDetail,
     RequestSummary,
@@ -83,7 +86,7 @@ def _map_link(a: AlertOut) -> str:
 
 
 def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list[RequestSummary],
-              complaints: list[ComplaintOut], csrf: str) -> str:
+              complaints: list[ComplaintOut], csrf: str, privacy: list[PrivacyOut] | None = None) -> str:
     alert_rows = [("overdue", (e(org_name(a.org)), e(a.contact_address), e(a.channel), _map_link(a), e(a.text),
                                e(moment_text(a.created_at)),
                                form(f"/staff/alerts/{a.id}/acknowledge", csrf, "", "استلام البلاغ")))
@@ -97,7 +100,13 @@ def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list
                       days_left_text(r.working_days_left, r.overdue))) for r in requests]
     complaint_rows = [("", (f'<a href="/staff/complaints/{e(c.reference)}">{e(c.reference)}</a>', e(org_name(c.org)),
                             e(c.category), e(status_ar(c.status)), e(moment_text(c.filed_at)))) for c in complaints]
+    privacy = privacy or []
+    privacy_rows = [("overdue" if p.overdue else "",
+                     (f'<a href="/staff/privacy/{e(p.reference)}">{e(p.reference)}</a>', e(org_name(p.org)),
+                      e(KIND_AR.get(p.kind, p.kind)), e(status_ar(p.status)), e(p.due_date_text),
+                      calendar_days_left_text(p.days_left, p.overdue))) for p in privacy]
     overdue = sum(r.overdue for r in requests)
+    late = sum(p.overdue for p in privacy)
     return "".join((
         section(f"بلاغات عاجلة ({len(alerts)})", table(
             ("الجمعية", "المستفيد", "القناة", "الموقع", "النص", "الوقت", ""), alert_rows, "لا توجد بلاغات عاجلة."),
@@ -110,6 +119,9 @@ def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list
             "لا توجد طلبات مفتوحة.")),
         section(f"الشكاوى المفتوحة ({len(complaints)})", table(
             ("رقم الشكوى", "الجمعية", "التصنيف", "الحالة", "تاريخ التقديم"), complaint_rows, "لا توجد شكاوى مفتوحة.")),
+        section(f"طلبات البيانات الشخصية المفتوحة ({len(privacy)}، المتأخرة {late}) — الأقرب موعدًا أولًا", table(
+            ("رقم الطلب", "الجمعية", "النوع", "الحالة", "الموعد النظامي (30 يومًا)", "المتبقي"), privacy_rows,
+            "لا توجد طلبات بيانات شخصية مفتوحة.")),
     ))
 
 
@@ -182,6 +194,22 @@ def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None)
                   + text_input("compensation_decision", "قرار التعويض", required=False, area=True))
         parts.append(section("تسجيل محضر تحقيق", form(f"/staff/complaints/{c.reference}/investigate", csrf,
                                                        fields, "تسجيل المحضر")))
+    return "".join(parts)
+
+
+def privacy_page(p: PrivacyOut, csrf: str) -> str:
+    facts = definitions((
+        ("الجمعية", e(org_name(p.org))), ("النوع", e(KIND_AR.get(p.kind, p.kind))), ("الحالة", e(status_ar(p.status))),
+        ("تاريخ التقديم", e(moment_text(p.filed_at))), ("الموعد النظامي", e(p.due_date_text)),
+        ("المتبقي", calendar_days_left_text(p.days_left, p.overdue)),
+    ))
+    parts = [section("طلب البيانات الشخصية", facts + '<p class="note">يُنجز الطلب خلال 30 يومًا من تقديمه وفق نظام '
+                                                      'حماية البيانات الشخصية.</p>')]
+    if p.status == "open":
+        parts.append(section("إنجاز الطلب", form(
+            f"/staff/privacy/{p.reference}/complete", csrf,
+            text_input("note", "ملاحظة تُرسل للمستفيد (اختيارية)", required=False, area=True),
+            "تم إنجاز الطلب — إبلاغ المستفيد")))
     return "".join(parts)
 
 

@@ -196,3 +196,26 @@ class AuditOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: dict[str, str] = Field(description='{"error": code, "message": Arabic text for staff}')
+
+
+class PrivacyOut(BaseModel):
+    """A personal-data request (PDPL) without personal data: no details, no contact."""
+
+    reference: str
+    org: str
+    kind: str = Field(description="access | correction | deletion")
+    status: str
+    filed_at: datetime
+    due_date: date
+    due_date_text: str = Field(description="Gregorian and Hijri, in Arabic")
+    days_left: int | None = Field(description="calendar days to the 30-day legal deadline; negative when overdue; "
+                                              "null once done")
+    overdue: bool
+
+
+class PrivacyCompleteIn(BaseModel):
+    note: str | None = Field(default=None, max_length=2000, description="told to the beneficiary (optional)")
+
+
+class PrivacyCompleteOut(PrivacyOut):
+    queued_messages: int
