@@ -12,8 +12,8 @@ from bot import staffops
 from bot.calendar import both_calendars
 from bot.staffops import StaffError, audit
 from bot.staffweb.auth import Principal
-from bot.staffweb.errors import BadInput, NotFound
-from bot.staffweb.requests import _today, scope_org
+from bot.staffweb.errors import BadInput
+from bot.staffweb.requests import _today, find_owned, scope_org
 from bot.staffweb.schemas import PrivacyCompleteOut, PrivacyOut
 from storage.models import PrivacyRequest
 
@@ -45,10 +45,7 @@ def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = N
 
 def find_privacy(tx: Session, who: Principal, reference: str) -> PrivacyRequest:
     """The request, if it is one of the caller's; another association's is 'not found' too."""
-    found = tx.exec(select(PrivacyRequest).where(PrivacyRequest.reference == reference.strip().upper())).first()
-    if found is None or not who.may_see(found.org_slug):
-        raise NotFound(f"لا يوجد طلب بيانات شخصية بالرقم {reference}")
-    return found
+    return find_owned(tx, who, PrivacyRequest, reference, f"لا يوجد طلب بيانات شخصية بالرقم {reference}")
 
 
 def privacy(tx: Session, who: Principal, reference: str, now: datetime) -> PrivacyOut:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -22,6 +23,8 @@ from bot.staffweb.schemas import HistoryItem, PersonalData, RequestDetail, Reque
 from orgs.loader import OrgNotFound, load_org
 from orgs.schema import HEALTH_FIELDS
 from storage.models import Contact, ServiceRequest, StatusChange
+
+Referenced = TypeVar("Referenced")
 
 
 def working_days_left(org_slug: str, today: date, due: date) -> int:
@@ -91,12 +94,20 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     return found[offset:offset + limit]
 
 
+def find_owned(tx: Session, who: Principal, model: type[Referenced], reference: str, missing: str) -> Referenced:
+    """The record with this reference if the caller may see its association; else NotFound(missing).
+
+    Another association's record is 'not found' too, so a reference reveals nothing across orgs.
+    """
+    column = model.reference  # type: ignore[attr-defined]
+    found = tx.exec(select(model).where(column == reference.strip().upper())).first()
+    if found is None or not who.may_see(found.org_slug):  # type: ignore[attr-defined]
+        raise NotFound(missing)
+    return found
+
+
 def find_request(tx: Session, who: Principal, reference: str) -> ServiceRequest:
-    """The request, if it is one of the caller's; another association's is 'not found' too."""
-    req = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == reference.strip().upper())).first()
-    if req is None or not who.may_see(req.org_slug):
-        raise NotFound(f"لا يوجد طلب بالرقم {reference}")
-    return req
+    return find_owned(tx, who, ServiceRequest, reference, f"لا يوجد طلب بالرقم {reference}")
 
 
 def detail(tx: Session, who: Principal, reference: str, now: datetime) -> RequestDetail:

@@ -11,7 +11,7 @@ from bot import staffops
 from bot.staffops import StaffError, audit
 from bot.staffweb.auth import Principal
 from bot.staffweb.errors import BadInput, NotFound
-from bot.staffweb.requests import check_reason, scope_org
+from bot.staffweb.requests import check_reason, find_owned, scope_org
 from bot.staffweb.schemas import (
     AlertOut,
     ComplaintDetails,
@@ -134,10 +134,7 @@ def list_complaints(tx: Session, who: Principal, now: datetime, org: str | None 
 
 
 def find_complaint(tx: Session, who: Principal, reference: str) -> Complaint:
-    found = tx.exec(select(Complaint).where(Complaint.reference == reference.strip().upper())).first()
-    if found is None or not who.may_see(found.org_slug):
-        raise NotFound(f"لا توجد شكوى بالرقم {reference}")
-    return found
+    return find_owned(tx, who, Complaint, reference, f"لا توجد شكوى بالرقم {reference}")
 
 
 def complaint(tx: Session, who: Principal, reference: str, now: datetime) -> ComplaintOut:
