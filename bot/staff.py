@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -54,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
-        p.add_argument("--as", dest="actor", required=True, help="staff username (audited)")
+        p.add_argument("--as", dest="actor", default=_default_actor(),
+                       help="staff username (audited; default TAWASUL_STAFF_USER, else the login name)")
         return p
 
     p = add("list", "open requests, complaints, handoffs, alerts with their deadlines")
@@ -193,6 +195,17 @@ def _board_text(data: dict[str, list[dict[str, Any]]]) -> str:
             lines.append("  " + " | ".join(f"{k}={v}" for k, v in row.items() if k != "overdue" and v is not None)
                          + flag)
     return "\n".join(lines)
+
+
+def _default_actor() -> str:
+    """Like git's author: the configured staff name, else the operating-system login name."""
+    import getpass
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "staff"
+    return os.environ.get("TAWASUL_STAFF_USER") or login
 
 
 def main(argv: list[str], now: Callable[[], datetime] = _now) -> int:
