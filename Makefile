@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup venv nlu-env nlu-model db run test lint i18n clean
+.PHONY: setup venv nlu-env nlu-model db run test lint check i18n clean
 
 setup: venv nlu-env nlu-model db
 
@@ -36,6 +36,10 @@ test: setup
 
 lint: venv
 	$(BIN)/ruff check bot storage connectors orgs nlu tests
+	$(BIN)/mypy bot storage connectors orgs nlu
+
+# Everything a change must pass: lint (ruff), types (mypy --strict) and the whole test suite.
+check: lint test
 
 i18n: venv
 	@bash scripts/i18n.sh

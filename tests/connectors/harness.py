@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import create_engine, text
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PUBLIC_BASE_URL = "https://bot.example.test"  # what Twilio signs; the server listens elsewhere
