@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from bot.staffops import audit
 from bot.staffweb.auth import Principal
 from bot.staffweb.errors import Forbidden
-from bot.staffweb.requests import scope_org
+from bot.staffweb.requests import in_org, scope_org
 from bot.staffweb.schemas import AuditOut, RatingsOut, ServiceRatings
 from storage.models import AuditLog, Rating, ServiceRequest, Staff
 
@@ -34,10 +34,8 @@ def _average(scores: list[int]) -> float | None:
 def ratings_summary(tx: Session, who: Principal, now: datetime, org: str | None = None) -> RatingsOut:
     require_manager(who)
     org = scope_org(who, org)
-    query = select(Rating, ServiceRequest.service_id).join(
-        ServiceRequest, col(Rating.request_id) == col(ServiceRequest.id), isouter=True)
-    if org:
-        query = query.where(Rating.org_slug == org)
+    query = in_org(select(Rating, ServiceRequest.service_id).join(
+        ServiceRequest, col(Rating.request_id) == col(ServiceRequest.id), isouter=True), Rating, org)
     groups: dict[tuple[str, str], list[int | None]] = defaultdict(list)
     for rating, service_id in tx.exec(query).all():
         key = service_id or ("survey" if rating.survey_id is not None else "general")

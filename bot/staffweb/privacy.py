@@ -13,7 +13,7 @@ from bot.calendar import both_calendars
 from bot.staffops import StaffError, audit
 from bot.staffweb.auth import Principal
 from bot.staffweb.errors import BadInput
-from bot.staffweb.requests import _today, find_owned, scope_org
+from bot.staffweb.requests import _today, find_owned, in_org, scope_org
 from bot.staffweb.schemas import PrivacyCompleteOut, PrivacyOut
 from storage.models import PrivacyRequest
 
@@ -33,9 +33,7 @@ def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = N
                  log: bool = True) -> list[PrivacyOut]:
     """Privacy requests of one status (open by default), soonest legal deadline first."""
     org = scope_org(who, org)
-    query = select(PrivacyRequest).where(PrivacyRequest.status == status)
-    if org:
-        query = query.where(PrivacyRequest.org_slug == org)
+    query = in_org(select(PrivacyRequest), PrivacyRequest, org).where(PrivacyRequest.status == status)
     rows = tx.exec(query.order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id))).all()
     out = [privacy_out(p, now) for p in rows]
     if log:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -75,14 +75,17 @@ def scope_org(who: Principal, org: str | None) -> str | None:
     return org or who.org
 
 
+def in_org(query: Any, model: Any, org: str | None) -> Any:
+    """`query` limited to one association's rows of `model`, or unchanged when `org` is None (all)."""
+    return query.where(model.org_slug == org) if org else query
+
+
 def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None = None,
                   status: str | None = None, overdue: bool | None = None, limit: int = 200,
                   offset: int = 0, log: bool = True) -> list[RequestSummary]:
     """Open requests (or those of one status), soonest deadline first; no personal data."""
     org = scope_org(who, org)
-    query = select(ServiceRequest)
-    if org:
-        query = query.where(ServiceRequest.org_slug == org)
+    query = in_org(select(ServiceRequest), ServiceRequest, org)
     statuses = (status,) if status else OPEN_REQUESTS
     query = query.where(col(ServiceRequest.status).in_(statuses))
     rows = tx.exec(query.order_by(col(ServiceRequest.due_date), col(ServiceRequest.id))).all()

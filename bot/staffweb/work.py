@@ -11,7 +11,7 @@ from bot import staffops
 from bot.staffops import StaffError, audit
 from bot.staffweb.auth import Principal
 from bot.staffweb.errors import BadInput, NotFound
-from bot.staffweb.requests import check_reason, find_owned, scope_org
+from bot.staffweb.requests import check_reason, find_owned, in_org, scope_org
 from bot.staffweb.schemas import (
     AlertOut,
     ComplaintDetails,
@@ -31,10 +31,6 @@ def _contact(tx: Session, contact_id: int) -> Contact:
     return contact
 
 
-def _scoped(query, model, org: str | None):  # type: ignore[no-untyped-def]
-    return query.where(model.org_slug == org) if org else query
-
-
 # ---- handoffs -------------------------------------------------------------------------------------
 
 def _handoff_out(tx: Session, h: Handoff) -> HandoffOut:
@@ -49,7 +45,7 @@ def _handoff_out(tx: Session, h: Handoff) -> HandoffOut:
 def list_handoffs(tx: Session, who: Principal, now: datetime, org: str | None = None,
                   log: bool = True) -> list[HandoffOut]:
     org = scope_org(who, org)
-    rows = tx.exec(_scoped(select(Handoff), Handoff, org).where(Handoff.status == "open")
+    rows = tx.exec(in_org(select(Handoff), Handoff, org).where(Handoff.status == "open")
                    .order_by(col(Handoff.opened_at))).all()
     out = [_handoff_out(tx, h) for h in rows]
     if log:
@@ -125,7 +121,7 @@ def list_complaints(tx: Session, who: Principal, now: datetime, org: str | None 
                     status: str | None = None, log: bool = True) -> list[ComplaintOut]:
     """Complaints without their text (R9: management sees every one of its associations)."""
     org = scope_org(who, org)
-    query = _scoped(select(Complaint), Complaint, org)
+    query = in_org(select(Complaint), Complaint, org)
     query = query.where(Complaint.status == status) if status else query.where(Complaint.status != "resolved")
     out = [_complaint_out(tx, c) for c in tx.exec(query.order_by(col(Complaint.created_at))).all()]
     if log:
@@ -182,7 +178,7 @@ def list_alerts(tx: Session, who: Principal, now: datetime, org: str | None = No
                 status: str = "open", log: bool = True) -> list[AlertOut]:
     """Pilgrims in distress, newest first; the location is shown at once (an emergency), but audited."""
     org = scope_org(who, org)
-    rows = tx.exec(_scoped(select(UrgentAlert), UrgentAlert, org).where(UrgentAlert.status == status)
+    rows = tx.exec(in_org(select(UrgentAlert), UrgentAlert, org).where(UrgentAlert.status == status)
                    .order_by(col(UrgentAlert.id).desc())).all()
     if log:
         audit(tx, who.username, "list_alerts", org, now, status=status, count=len(rows))
