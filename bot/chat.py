@@ -24,10 +24,10 @@ from typing import Any, TextIO
 from sqlmodel import col, select
 
 from bot.errors import InputError
-from bot.i18n import is_rtl
-from bot.localnlu import LocalNLU
+from bot.lang.i18n import is_rtl
+from nlu.local import LocalNLU
 from bot.messages import InboundMessage, Location, Media
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from orgs import load_org
 from storage.db import get_engine, transaction
 from storage.models import Contact, OutboundRecord, utcnow

@@ -11,10 +11,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("bot.chat", "Talk to the bot on the console (--json for the machine contract)"),
     "db": ("storage.cli", "Database: upgrade to the current schema"),
     "nlu": ("nlu.cli", "The Rasa NLU server: serve, train, predict, eval, bench"),
-    "serve": ("bot.web", "The web service: webhooks, /healthz, staff console, outbox worker"),
-    "staff": ("bot.staff", "Staff actions from the command line"),
-    "telegram": ("connectors.telegram_cli", "Telegram: set-webhook, poll"),
-    "bench": ("bot.bench", "Load benchmark through the webhooks"),
+    "serve": ("bot.app", "The web service: webhooks, /healthz, staff console, outbox worker"),
+    "staff": ("bot.staff.cli", "Staff actions from the command line"),
+    "telegram": ("connectors.telegram.polling", "Telegram: set-webhook, poll"),
+    "bench": ("bot.bench.run", "Load benchmark through the webhooks"),
 }
 
 

@@ -25,8 +25,8 @@ from connectors.config import Settings
 
 # name -> "module:Class"; imported on first use so that a command that needs no channel stays light.
 REGISTRY: dict[str, str] = {
-    "twilio": "connectors.twilio:TwilioChannel",
-    "telegram": "connectors.telegram:TelegramChannel",
+    "twilio": "connectors.twilio.channel:TwilioChannel",
+    "telegram": "connectors.telegram.channel:TelegramChannel",
 }
 
 

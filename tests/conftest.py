@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from storage.db import dispose_all, make_engine
 from storage.migrate import upgrade
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from nlu.entities import parse_reference
 from storage.models import (
     Acknowledgement,
@@ -151,7 +151,7 @@ def test_reference_collision_is_retried_not_lost(db: Engine, clock: Clock, tmp_p
 
 
 def test_a_message_that_always_fails_is_set_aside_and_later_ones_go_on(runtime: Runtime, db: Engine) -> None:
-    from bot import engine as router
+    from bot.turn import router
 
     chat = Chat(runtime, "esrar", "poison")
     real = router.decide
@@ -163,7 +163,7 @@ def test_a_message_that_always_fails_is_set_aside_and_later_ones_go_on(runtime: 
             raise ValueError("a bug in a flow")
         return real(state, ctx, inp)
 
-    import bot.runtime as runtime_module
+    import bot.turn.runtime as runtime_module
 
     original = runtime_module.router.decide
     runtime_module.router.decide = failing_decide  # type: ignore[assignment]

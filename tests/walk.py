@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.messages import InboundMessage, Media
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from storage.models import OutboundRecord
 
 VALID_ANSWERS: dict[str, str] = {

@@ -14,7 +14,6 @@ from bot.flows import (
     complaint,
     handoff,
     info,
-    intake,
     language,
     moreinfo,
     privacy,
@@ -23,6 +22,7 @@ from bot.flows import (
     urgent,
     volunteer,
 )
+from bot.flows.intake import form as intake
 from bot.flows.base import Context, Reply, State
 from bot.messages import Button
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.calendar import add_working_days, local_date
-from bot.i18n import Translator, translator
+from bot.lang.calendar import add_working_days, local_date
+from bot.lang.i18n import Translator, translator
 from bot.messages import Button, Location, Media
 
 if TYPE_CHECKING:

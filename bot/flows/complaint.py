@@ -17,11 +17,11 @@ from typing import Any
 from bot.effects import CreateComplaint
 from bot.flows import status
 from bot.flows.base import ComplaintView, Context, Input, Reply, Result, State, ask, done
-from bot.flows.complaint_words import category_in, opening_details
-from bot.flows.words import digit_choice, is_done, is_no, is_skip, is_yes
-from bot.i18n import N_
+from bot.lang.complaint_words import category_in, opening_details
+from bot.lang.words import digit_choice, is_done, is_no, is_skip, is_yes
+from bot.lang.i18n import N_
 from bot.messages import Button
-from bot.validators import check_field, clean
+from bot.flows.validators import check_field, clean
 from nlu.entities import parse_reference
 
 NAME = "complaint"

@@ -1,10 +1,10 @@
 """Human handoff (R8): to the contact officer of the beneficiary's category; the bot then stays quiet.
 
     start / open_handoff ─► OpenHandoff, "passed to {officer}" ─► with_staff (quiet: inbound kept, no reply)
-        with_staff ─┬─ staff reply (bot/staffops.py) ─► delivered on the contact's channel, silence clock reset
+        with_staff ─┬─ staff reply (bot/staff/actions.py) ─► delivered on the contact's channel, silence clock reset
                     ├─ staff release ─► CloseHandoff, "the assistant is back" ─► resume the earlier state
                     └─ TAWASUL_HANDOFF_SILENCE_HOURS without staff ─► same as release: when the beneficiary
-                       next writes, or earlier by the periodic sweep (bot/sweep.py, `tawasul staff sweep`)
+                       next writes, or earlier by the periodic sweep (bot/turn/sweep.py, `tawasul staff sweep`)
 Reasons: asked | not_understood (the engine, after repeated misunderstanding) | unclear_procedure (intake).
 Example: "ابغى اكلم موظف" -> "أحلت محادثتك إلى ضابط الاتصال العام ..." (events: handoff_opened); then
 "متى يردون؟" -> no reply at all, until staff answer or release.

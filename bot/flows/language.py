@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.effects import SetLanguage
 from bot.flows.base import Context, Input, Reply, Result, State, ask
-from bot.flows.words import canon, digit_choice
+from bot.lang.words import canon, digit_choice
 from bot.messages import Button
 
 NAME = "language"

@@ -1,6 +1,6 @@
 """The information staff asked for (R7 "needs more information"), sent back against the request.
 
-    staff set needs_info (bot/notify.py) ─┬─ contact idle ─► notice + "reply here" (expects details)
+    staff set needs_info (bot/turn/notify.py) ─┬─ contact idle ─► notice + "reply here" (expects details)
                                           └─ contact busy ─► notice only; offered when their flow ends,
                                              or on "وش المطلوب" / a status inquiry
     details: a message and/or files ─► AddRequestInfo (stored on the request, back to under_study),
@@ -16,10 +16,10 @@ from typing import Any
 
 from bot.effects import AddRequestInfo
 from bot.flows.base import Context, Input, Reply, RequestView, Result, State, ask, done
-from bot.flows.intake_applicant import relation_in
-from bot.flows.keywords import keyword_intent
-from bot.flows.words import canon, is_done, is_no, is_skip, only_answer_words
-from bot.validators import clean
+from bot.flows.intake.applicant import relation_in
+from bot.lang.keywords import keyword_intent
+from bot.lang.words import canon, is_done, is_no, is_skip, only_answer_words
+from bot.flows.validators import clean
 
 NAME = "more_info"
 ENTRY_INTENTS: tuple[str, ...] = ()

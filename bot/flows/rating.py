@@ -13,9 +13,9 @@ from typing import Any
 
 from bot.effects import RecordRating, SetOptOut
 from bot.flows.base import Context, Input, Reply, RequestView, Result, State, ask, done
-from bot.flows.words import canon, is_no, is_skip
+from bot.lang.words import canon, is_no, is_skip
 from bot.messages import Button
-from bot.validators import clean
+from bot.flows.validators import clean
 from nlu.entities import parse_number
 
 NAME = "rating"

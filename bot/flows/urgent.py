@@ -16,9 +16,9 @@ from datetime import timedelta
 
 from bot.effects_care import LocateUrgentAlert, RaiseUrgentAlert
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.flows.words import canon
-from bot.i18n import N_
-from bot.validators import clean
+from bot.lang.words import canon
+from bot.lang.i18n import N_
+from bot.flows.validators import clean
 
 NAME = "urgent"
 ENTRY_INTENTS = ("urgent_help",)

@@ -13,10 +13,10 @@ from typing import Any
 from bot.effects import RecordConsent
 from bot.effects_care import RegisterVolunteer
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.flows.words import is_no, is_yes
-from bot.i18n import N_
+from bot.lang.words import is_no, is_yes
+from bot.lang.i18n import N_
 from bot.messages import Button
-from bot.validators import FIELD_LABELS, FIELD_QUESTIONS, check_field
+from bot.flows.validators import FIELD_LABELS, FIELD_QUESTIONS, check_field
 
 NAME = "volunteer"
 ENTRY_INTENTS = ("volunteer",)

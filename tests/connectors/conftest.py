@@ -10,7 +10,7 @@ import pytest
 from storage.migrate import upgrade
 from tests.conftest import _pg_database
 from tests.connectors.harness import ServeProcess
-from tests.fakes.providers import FakeProviders
+from bot.bench.fakes import FakeProviders
 
 
 @pytest.fixture(scope="module")

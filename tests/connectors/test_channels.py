@@ -10,9 +10,9 @@ import pytest
 from bot.errors import OutsideSessionWindow
 from bot.messages import Button
 from connectors import Outgoing, Settings, build_channels, numbered
-from connectors.sms import segments, split
+from connectors.twilio.sms import segments, split
 from tests.connectors.harness import TELEGRAM_TOKEN, TWILIO_SID, TWILIO_TOKEN
-from tests.fakes.providers import FakeProviders
+from bot.bench.fakes import FakeProviders
 
 NOW = datetime.now(UTC)
 

@@ -6,7 +6,7 @@ import collections
 import json
 
 from tests.connectors.harness import ServeProcess, fixture, wait_for
-from tests.fakes.providers import FakeProviders
+from bot.bench.fakes import FakeProviders
 
 CHATS = [6670001 + i for i in range(6)]
 

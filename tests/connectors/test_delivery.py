@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.connectors.harness import SECRETS, TELEGRAM_TOKEN, TWILIO_SID, ServeProcess, fixture, wait_for
-from tests.fakes.providers import FakeProviders
+from bot.bench.fakes import FakeProviders
 
 
 def _telegram_update(update_id: int, chat: int, text: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.connectors.harness import ServeProcess, fixture, wait_for
-from tests.fakes.providers import FakeProviders
+from bot.bench.fakes import FakeProviders
 
 
 def test_long_polling_answers(sqlite_server: ServeProcess, fake: FakeProviders) -> None:

@@ -1,11 +1,11 @@
-"""Monthly income written in words, as people answer on WhatsApp (bot/amountwords.py)."""
+"""Monthly income written in words, as people answer on WhatsApp (bot/lang/amountwords.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.amountwords import amount_in_words
-from bot.validators import check_field
+from bot.lang.amountwords import amount_in_words
+from bot.flows.validators import check_field
 
 
 @pytest.mark.parametrize(("text", "value"), [

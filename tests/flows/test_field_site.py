@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.messages import InboundMessage
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from connectors.config import Settings
-from connectors.telegram import TelegramChannel
+from connectors.telegram.channel import TelegramChannel
 from storage.models import ServiceRequest
 from tests.walk import Chat, walk_intake
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from nlu.client import NLUResult
 from nlu.entities import extract
 from tests.conftest import Clock

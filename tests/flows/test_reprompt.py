@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import flows
-from bot.flows import complaint, info, intake, language, privacy, rating, status, urgent, volunteer
+from bot.flows import complaint, info, language, privacy, rating, status, urgent, volunteer
+from bot.flows.intake import form as intake
 from bot.flows.base import ContactView, Context, Input, RequestView, Result
 from orgs import load_org
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.flows.base import ContactView, Context
-from bot.flows.intake import _match_service
+from bot.flows.intake.form import _match_service
 from orgs import load_org
 
 

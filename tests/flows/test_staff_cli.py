@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot import staff
+from bot.staff import cli as staff
 from bot.messages import InboundMessage
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from storage.db import get_engine, make_engine
 from storage.migrate import upgrade
 from storage.models import AuditLog, Complaint, Contact, Handoff, Investigation, OutboundRecord, Survey

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot import staffops
+from bot.staff import actions as staffops
 from bot.messages import InboundMessage
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from storage.db import transaction
 from storage.models import AuditLog, Handoff, OutboundRecord, Rating
 from tests.conftest import Clock

@@ -1,5 +1,5 @@
 """Silent handoffs are given back to the bot by a sweep, without waiting for the beneficiary to write
-(bot/sweep.py), on SQLite and PostgreSQL; from `tawasul staff sweep` and from the turn runner's sweeper."""
+(bot/turn/sweep.py), on SQLite and PostgreSQL; from `tawasul staff sweep` and from the turn runner's sweeper."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot import staff, staffops
-from bot.runtime import Runtime
-from bot.sweep import sweep_handoffs
-from bot.turns import TurnRunner
+from bot.staff import cli as staff
+from bot.staff import actions as staffops
+from bot.turn.runtime import Runtime
+from bot.turn.sweep import sweep_handoffs
+from bot.turn.runner import TurnRunner
 from storage.db import get_engine, transaction
 from storage.models import AuditLog, Conversation, Handoff, OutboundRecord
 from tests.conftest import Clock

@@ -4,14 +4,14 @@ Each file: org, a fixed clock (`now`), a seed for reference numbers, and turns. 
     say: "text"            (optional location / media / contact / button / refused) - a beneficiary message;
                              `refused` lists files the channel refused ({content_type, reason, max_bytes?})
     wait: {hours: 30}      - the clock moves on (pauses, session expiry, staff silence)
-    staff: {action: set_status, ...}  - a staff action through bot/staffops.py (its messages are
+    staff: {action: set_status, ...}  - a staff action through bot/staff/actions.py (its messages are
                              delivered like `tawasul chat` delivers queued rows)
     env: {NAME: value}     - configuration for the rest of the case
     org_override: {...}    - a staff edit of the org profile (TAWASUL_ORGS_DIR), no deploy
 with `check` (hand-written: contains / absent / expects / events / silent) and `out` (the recorded
 replies: text, expects, event types). `$request`, `$complaint`, `$privacy` stand for the last such
 reference. The real Runtime runs on a temporary SQLite file with NO NLU server: intents come from
-menu digits and explicit words (bot/flows/keywords.py), exactly as when the NLU is down in
+menu digits and explicit words (bot/lang/keywords.py), exactly as when the NLU is down in
 production; the NLU itself is tested under nlu/tests. UPDATE_TRANSCRIPTS=1 rewrites every `out`
 after a deliberate change (review the diff).
 """
@@ -28,9 +28,9 @@ import pytest
 import yaml
 from sqlmodel import col, select
 
-from bot import staffops
+from bot.staff import actions as staffops
 from bot.messages import InboundMessage, Location, Media
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from orgs import clear_cache
 from storage.db import make_engine, transaction
 from storage.migrate import upgrade

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.runtime import Runtime
-from bot.staffweb import auth
-from bot.web import Service, create_app
+from bot.turn.runtime import Runtime
+from bot.staff import auth
+from bot.app import Service, create_app
 from connectors.config import Settings
 from storage.db import transaction
 from storage.models import Complaint, Contact, Rating, ServiceRequest, StatusChange, UrgentAlert

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.messages import InboundMessage
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from storage.models import (
     AuditLog,
     Complaint,

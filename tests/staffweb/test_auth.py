@@ -1,8 +1,8 @@
-"""Passwords, tokens and CSRF tokens (bot/staffweb/auth.py), without a database."""
+"""Passwords, tokens and CSRF tokens (bot/staff/auth.py), without a database."""
 
 from __future__ import annotations
 
-from bot.staffweb import auth
+from bot.staff import auth
 
 
 def test_password_hashes_are_salted_and_checked() -> None:

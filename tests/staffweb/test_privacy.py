@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.messages import InboundMessage
-from bot.runtime import Runtime
+from bot.turn.runtime import Runtime
 from storage.db import transaction
 from storage.models import AuditLog, Contact, OutboundRecord, PrivacyRequest
 from tests.conftest import FIXED_NOW

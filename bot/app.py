@@ -1,0 +1,236 @@
+"""`tawasul serve`: the ASGI web service (webhooks, /healthz) and, unless --no-worker, the workers.
+
+    GET  /healthz             {"status": "ok", "database": "ok", "nlu": "unreachable", ...}
+    POST /webhooks/twilio     WhatsApp and SMS (form-encoded, X-Twilio-Signature)
+    POST /webhooks/telegram   Telegram updates (JSON, X-Telegram-Bot-Api-Secret-Token)
+
+A webhook only verifies, parses and stores (`Runtime.accept`) and answers; the turn runs in the
+turn runner's threads and replies leave through the outbox worker, so a provider never waits on NLU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import text as sql
+from starlette.concurrency import run_in_threadpool
+
+from bot.errors import InputError, SignatureError
+from bot.turn.runtime import Runtime
+from bot.staff.web import staff_router
+from connectors import Channel, Inbound, WebhookRequest, build_channels
+from connectors.config import Settings
+from storage.db import get_engine
+
+log = logging.getLogger("tawasul.web")
+
+
+@dataclass
+class Service:
+    """What the app needs: the runtime, the channels, and the background machinery (or none)."""
+
+    runtime: Runtime
+    settings: Settings
+    channels: dict[str, Channel]
+    submit: Callable[[int], None] = lambda _contact_id: None  # hand a contact to the turn runner
+    on_status: Callable[[str, Any], object] | None = None  # delivery status callback sink
+    started: list[Callable[[], None]] = field(default_factory=list)
+    stopped: list[Callable[[], None]] = field(default_factory=list)
+
+
+def nlu_status(url: str | None) -> str:
+    """'reachable', 'unreachable' or 'not configured'; never raises (health must not fail on NLU)."""
+    if not url:
+        return "not configured"
+    try:
+        httpx.get(url.rstrip("/") + "/", timeout=0.5)
+    except httpx.HTTPError:
+        return "unreachable"
+    return "reachable"
+
+
+def create_app(service: Service) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for start in service.started:
+            start()
+        try:
+            yield
+        finally:
+            for stop in service.stopped:
+                stop()
+
+    app = FastAPI(title="Tawasul", version="0.1.0", lifespan=lifespan)
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        try:
+            with service.runtime.engine.connect() as conn:
+                conn.execute(sql("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # noqa: BLE001 - health reports any database failure as a 503
+            log.warning("health: database check failed (%s)", type(exc).__name__)
+            database = "error"
+        body = {
+            "status": "ok" if database == "ok" else "error",
+            "database": database,
+            "dialect": service.runtime.engine.dialect.name,
+            "nlu": "starting" if getattr(service.runtime.nlu, "starting", False)
+            else nlu_status(getattr(service.runtime.nlu, "url", None) or os.environ.get("NLU_URL")),
+            "channels": sorted(service.channels),
+        }
+        return JSONResponse(body, status_code=200 if database == "ok" else 503)
+
+    async def webhook(name: str, request: Request) -> Response:
+        channel = service.channels.get(name)
+        if channel is None:
+            return PlainTextResponse("channel not configured", status_code=404)
+        body = await request.body()
+        hook = WebhookRequest(
+            path=request.url.path,
+            query=request.url.query,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body,
+        )
+        return await run_in_threadpool(handle, name, channel, hook)
+
+    def handle(name: str, channel: Channel, hook: WebhookRequest) -> Response:
+        try:
+            channel.verify(hook)  # before any parsing: a forged body is never looked at
+        except SignatureError as exc:
+            log.warning("%s webhook rejected: %s", name, exc)
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            parsed: Inbound = channel.parse(hook)
+        except InputError as exc:
+            log.info("%s webhook ignored: %s", name, exc)
+            return PlainTextResponse("bad request", status_code=400)
+        if parsed.status is not None and service.on_status is not None:
+            service.on_status(name, parsed.status)
+        for msg in parsed.messages:
+            accepted = service.runtime.accept(msg)  # stored (or a duplicate) -> the provider may stop retrying
+            if accepted is not None:
+                service.submit(accepted[1])
+        media_type, content = channel.ack_body
+        return Response(content=content, media_type=media_type)
+
+    @app.post("/webhooks/twilio")
+    async def twilio_webhook(request: Request) -> Response:
+        return await webhook("twilio", request)
+
+    @app.post("/webhooks/telegram")
+    async def telegram_webhook(request: Request) -> Response:
+        return await webhook("telegram", request)
+
+    app.include_router(staff_router(service))  # /staff (console) and /staff/api (REST)
+    return app
+
+
+def build_service(
+    *, worker: bool = True, settings: Settings | None = None, poll: bool | None = None, nlu: Any = None
+) -> Service:
+    """The production wiring: NLU client, runtime, channels, turn runner, outbox worker, polling.
+
+    Telegram is polled (no webhook) when `poll` is True, or by default when a bot token is set
+    but no TELEGRAM_WEBHOOK_SECRET: `make run` with only TELEGRAM_BOT_TOKEN gives a working bot.
+    """
+    from bot.turn.outbox import OutboxWorker, record_status
+    from bot.turn.runner import TurnRunner, media_fetcher
+    from connectors.config import install_redaction
+    from bot.turn.optout import intercept
+    from nlu.client import NLUClient
+
+    settings = settings or Settings.from_env()
+    install_redaction(settings)
+    nlu_url = os.environ.get("NLU_URL")
+    if nlu is None and nlu_url:
+        nlu = NLUClient(nlu_url)
+    runtime = Runtime(engine=get_engine(), nlu=nlu,
+                      default_org=settings.default_org, intercept=intercept)
+    channels = build_channels(settings)
+    service = Service(runtime=runtime, settings=settings, channels=channels)
+    telegram = channels.get("telegram")
+    if telegram is not None:
+        telegram.org_of_chat = lambda chat: org_of_address(runtime, "telegram", chat)  # type: ignore[attr-defined]
+    from bot.turn.sweep import sweep_handoffs
+
+    every = float(os.environ.get("TAWASUL_SWEEP_SECONDS", "60"))
+    runner = TurnRunner(runtime, prepare=media_fetcher(runtime, channels),
+                        periodic=((every, lambda: sweep_handoffs(runtime.engine, runtime.clock())),))
+    service.submit = runner.submit
+    service.started.append(runner.start)
+    service.stopped.append(runner.stop)
+    service.on_status = lambda _name, status: record_status(runtime.engine, status)
+    if worker:
+        outbox = OutboxWorker(runtime.engine, channels, settings,
+                              batch=int(os.environ.get("TAWASUL_OUTBOX_BATCH", "32")),
+                              senders=int(os.environ.get("TAWASUL_OUTBOX_SENDERS", "8")))
+        service.started.append(outbox.start)
+        service.stopped.append(outbox.stop)
+    if poll is None:
+        poll = bool(settings.telegram_bot_token and not settings.telegram_webhook_secret)
+    if poll and telegram is not None:
+        from connectors.telegram.polling import Poller
+
+        def accept(msg: Any) -> int | None:
+            accepted = runtime.accept(msg)
+            return accepted[1] if accepted else None
+
+        poller = Poller(telegram, accept, runner.submit)  # type: ignore[arg-type]
+        service.started.append(poller.start)
+        service.stopped.insert(0, poller.stop)
+    for channel in channels.values():
+        service.stopped.append(channel.close)
+    return service
+
+
+def org_of_address(runtime: Runtime, channel: str, address: str) -> str | None:
+    """The org this chat last spoke with (a Telegram chat keeps the org its /start link chose)."""
+    from sqlmodel import col, select
+
+    from storage.db import transaction
+    from storage.models import Contact
+
+    with transaction(runtime.engine) as tx:
+        found = tx.exec(
+            select(Contact.org_slug)
+            .where(Contact.channel == channel, Contact.address == address)
+            .order_by(col(Contact.id).desc())
+        ).first()
+    return found
+
+
+def main(argv: list[str]) -> int:
+    import uvicorn
+
+    from storage.migrate import upgrade
+
+    parser = argparse.ArgumentParser(prog="tawasul serve")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-worker", action="store_true", help="do not run the outbound delivery worker")
+    parser.add_argument("--no-nlu", action="store_true", help="without NLU_URL, do not start a local NLU server")
+    args = parser.parse_args(argv)
+    upgrade()
+    with contextlib.ExitStack() as stack:
+        nlu = None
+        if not args.no_nlu:
+            from nlu.local import LocalNLU
+
+            # Without NLU_URL a local Rasa server starts in the background; until it is ready the
+            # bot serves through menus, digits and regex entities.
+            nlu = LocalNLU(stack, background=True)
+        service = build_service(worker=not args.no_worker, nlu=nlu)
+        log.info("serving on http://%s:%d (channels: %s)", args.host, args.port,
+                 ", ".join(service.channels) or "none")
+        uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0

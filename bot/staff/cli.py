@@ -1,0 +1,229 @@
+"""`tawasul staff ...`: the staff actions from the command line (Arabic output; --json for machines).
+
+    tawasul staff list [--org esrar]
+    tawasul staff set-status ESR-1234-56782 under_study --note "..." --as officer.general
+    tawasul staff reply H3 "أهلًا، كيف أخدمك؟" --as officer.general      (or the contact's address)
+    tawasul staff release H3 --as officer.general
+    tawasul staff resolve CMP-1234-56782 --outcome "..." --as officer.general
+    tawasul staff investigate CMP-1234-56782 --date 2026-12-01 --committee follow_up --harm \
+        --size "..." --causes "..." --compensation "..." --as manager
+    tawasul staff survey --org esrar --from 2026-11-01 --to 2026-11-30 --question "..." --as manager
+    tawasul staff show ESR-1234-56782 --reason "متابعة اتصال المستفيد" --as officer.general
+    tawasul staff sweep --as system      (give silent handoffs back to the bot; `serve` does it periodically)
+    tawasul staff create-user amal --org esrar --role officer --name "أمل" --as admin   (password asked;
+        --password-stdin reads it from stdin; --all-orgs instead of --org: every association)
+Every action and every read is written to the audit log (actor, action, target, reason, details).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.staff import actions as staffops
+from bot.staff import reads as staffviews
+from bot.flows.status import STATUS_LABELS
+from bot.lang.i18n import translator
+from bot.staff.actions import StaffError
+from bot.staff import auth as staffauth
+from bot.turn.sweep import sweep_handoffs
+from storage.db import get_engine, transaction
+
+HEADINGS = {
+    "urgent": "بلاغات عاجلة",
+    "handoffs": "محادثات محالة للموظفين",
+    "requests": "الطلبات المفتوحة (الأقرب موعدًا أولًا)",
+    "complaints": "الشكاوى",
+    "privacy": "طلبات البيانات الشخصية",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tawasul staff", description="إجراءات الموظفين")
+    parser.add_argument("--json", action="store_true", help="JSON output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--as", dest="actor", default=_default_actor(),
+                       help="staff username (audited; default TAWASUL_STAFF_USER, else the login name)")
+        return p
+
+    p = add("list", "open requests, complaints, handoffs, alerts with their deadlines")
+    p.add_argument("--org")
+    p = add("set-status", "change a request's status; the beneficiary is told")
+    p.add_argument("reference")
+    p.add_argument("status", choices=staffops.STATUSES)
+    p.add_argument("--note")
+    for name, help_ in (("reply", "answer a handed-off conversation"), ("release", "give the conversation back")):
+        p = add(name, help_)
+        p.add_argument("target", help="handoff id (H12) or the contact's address")
+        if name == "reply":
+            p.add_argument("text")
+        p.add_argument("--org")
+    p = add("resolve", "close a complaint with its outcome; the beneficiary is told")
+    p.add_argument("reference")
+    p.add_argument("--outcome", required=True)
+    p = add("investigate", "record an investigation of a complaint (R10)")
+    p.add_argument("reference")
+    p.add_argument("--date", dest="held_on", type=date.fromisoformat, required=True)
+    p.add_argument("--committee", required=True)
+    harm = p.add_mutually_exclusive_group(required=True)
+    harm.add_argument("--harm", dest="harm_found", action="store_true")
+    harm.add_argument("--no-harm", dest="harm_found", action="store_false")
+    p.add_argument("--size")
+    p.add_argument("--causes")
+    p.add_argument("--compensation")
+    p.add_argument("--no-notify", dest="notify", action="store_false")
+    p = add("survey", "send a survey to the beneficiaries served in a period")
+    p.add_argument("--org", required=True)
+    p.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
+    p.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
+    p.add_argument("--question", required=True)
+    p = add("show", "a record in full, personal data included (a reason is required)")
+    p.add_argument("reference")
+    p.add_argument("--reason", required=True)
+    add("sweep", "give handoffs whose staff stayed silent too long back to the assistant (the beneficiary is told)")
+    p = add("create-user", "create a console/API user, or reset an existing one's password, role and org")
+    p.add_argument("username")
+    scope = p.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--org")
+    scope.add_argument("--all-orgs", action="store_true", help="the user serves every association")
+    p.add_argument("--role", required=True, choices=staffauth.ROLES)
+    p.add_argument("--name", help="display name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    return parser
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("كلمة المرور: ")
+    if getpass.getpass("أعد كتابة كلمة المرور: ") != first:
+        raise StaffError("كلمتا المرور غير متطابقتين")
+    return first
+
+
+def _status_ar(status: str) -> str:
+    return translator("ar").t(STATUS_LABELS.get(status, status))
+
+
+def _messages(n: int) -> str:
+    """'رسالة واحدة', 'رسالتان', '3 رسائل', '11 رسالة' (Arabic number agreement)."""
+    if n == 1:
+        return "رسالة واحدة"
+    if n == 2:
+        return "رسالتان"
+    return f"{n} رسائل" if 3 <= n % 100 <= 10 else f"{n} رسالة"
+
+
+def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str]:
+    """(JSON-able result, Arabic text for staff)."""
+    actor = args.actor
+    if args.command == "list":
+        data = staffviews.board(tx, args.org, actor, now)
+        return data, _board_text(data)
+    if args.command == "set-status":
+        queued = staffops.set_status(tx, args.reference, args.status, args.note, actor, now)
+        return {"reference": args.reference, "status": args.status, "queued": queued}, \
+            f"تم تغيير حالة الطلب {args.reference} إلى «{_status_ar(args.status)}»، وأُبلغ المستفيد ({_messages(queued)})."
+    if args.command == "reply":
+        found = staffops.reply(tx, args.target, args.text, actor, now, args.org)
+        return {"handoff": f"H{found.id}"}, f"أُرسل الرد إلى المستفيد (المحادثة H{found.id})."
+    if args.command == "release":
+        found = staffops.release(tx, args.target, actor, now, args.org)
+        return {"handoff": f"H{found.id}"}, f"أُغلقت الإحالة H{found.id} وعاد المساعد الآلي للمحادثة."
+    if args.command == "resolve":
+        complaint = staffops.resolve_complaint(tx, args.reference, args.outcome, actor, now)
+        return {"reference": complaint.reference, "status": complaint.status}, \
+            f"أُغلقت الشكوى {complaint.reference} وأُبلغ المستفيد بالنتيجة."
+    if args.command == "investigate":
+        record = staffops.investigate(
+            tx, args.reference, held_on=args.held_on, committee=args.committee, harm_found=args.harm_found,
+            harm_size=args.size, causes=args.causes, compensation=args.compensation, actor=actor, now=now,
+            notify=args.notify)
+        return {"investigation": record.id, "complaint": args.reference}, \
+            f"سُجّل محضر التحقيق رقم {record.id} للشكوى {args.reference}."
+    if args.command == "survey":
+        counts = staffops.send_survey(tx, args.org, args.start, args.end, args.question, actor, now)
+        return counts, (f"المستفيدون المخدومون: {counts['served']}، أُرسلت: {counts['sent']}، "
+                        f"ألغوا الاشتراك: {counts['opted_out']}، في محادثة جارية: {counts['busy']}")
+    if args.command == "create-user":
+        try:
+            user, created = staffauth.create_user(tx, args.username, password=_password(args.password_stdin),
+                                                  role=args.role, org=args.org, display_name=args.name)
+        except ValueError as exc:
+            raise StaffError(str(exc)) from exc
+        staffops.audit(tx, actor, "staff_create" if created else "staff_update", user.username, now,
+                       role=user.role, org=user.org_slug)
+        return {"username": user.username, "role": user.role, "org": user.org_slug, "created": created}, \
+            f"{'أُنشئ' if created else 'حُدّث'} المستخدم {user.username} ({user.role}، {user.org_slug or 'كل الجمعيات'})."
+    if args.command == "show":
+        shown = staffviews.show(tx, args.reference, args.reason, actor, now)
+        return shown, json.dumps(shown, ensure_ascii=False, indent=2)
+    raise AssertionError(args.command)
+
+
+def _sweep(now: datetime) -> tuple[Any, str]:
+    """Each handoff in its own transaction (bot/turn/sweep.py), so this runs outside the command's one."""
+    released = sweep_handoffs(get_engine(), now)
+    names = " ".join(f"H{h}" for h in released)
+    text = f"أُعيدت إلى المساعد الآلي المحادثات المحالة التي طال انتظارها: {names}" if released else \
+        "لا توجد محادثات محالة تجاوزت مدة الانتظار."
+    return {"released": [f"H{h}" for h in released]}, text
+
+
+def _board_text(data: dict[str, list[dict[str, Any]]]) -> str:
+    lines: list[str] = []
+    for key, heading in HEADINGS.items():
+        rows = data.get(key, [])
+        lines.append(f"== {heading} ({len(rows)})")
+        for row in rows:
+            flag = " ⚠ متأخر" if row.get("overdue") else ""
+            lines.append("  " + " | ".join(f"{k}={v}" for k, v in row.items() if k != "overdue" and v is not None)
+                         + flag)
+    return "\n".join(lines)
+
+
+def _default_actor() -> str:
+    """Like git's author: the configured staff name, else the operating-system login name."""
+    import getpass
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "staff"
+    return os.environ.get("TAWASUL_STAFF_USER") or login
+
+
+def main(argv: list[str], now: Callable[[], datetime] = _now) -> int:
+    args = _parser().parse_args(argv)
+    from storage.migrate import upgrade
+
+    upgrade()
+    moment = now()
+    try:
+        with transaction() as tx:
+            staffops.check_actor(tx, args.actor)
+            if args.command != "sweep":
+                data, text = _run(args, tx, moment)
+        if args.command == "sweep":
+            data, text = _sweep(moment)
+    except StaffError as exc:
+        print(f"خطأ: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
+    return 0

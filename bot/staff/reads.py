@@ -1,0 +1,124 @@
+"""What staff read: the work lists with deadlines, and one record in full (personal data: audited, with a reason).
+
+    >>> with transaction() as tx:                                       # doctest: +SKIP
+    ...     board(tx, "esrar", actor="officer.general", now=utc_now())["requests"][0]["due_date"]
+    '2026-12-13'
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from bot.lang.calendar import local_date
+from bot.staff.actions import StaffError, audit
+from storage.models import (
+    Complaint,
+    Contact,
+    Handoff,
+    InboundRecord,
+    Investigation,
+    PrivacyRequest,
+    ServiceRequest,
+    StatusChange,
+    UrgentAlert,
+)
+
+OPEN_REQUESTS = ("submitted", "under_study", "needs_info", "accepted")
+MIN_REASON = 5
+
+
+def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Open work, soonest deadline first; no personal data (names, IDs, texts) in it."""
+    today = local_date(now)
+
+    def scoped(query: Any, model: Any) -> Any:
+        return query.where(model.org_slug == org) if org else query
+
+    requests = tx.exec(scoped(select(ServiceRequest), ServiceRequest)
+                       .where(col(ServiceRequest.status).in_(OPEN_REQUESTS))
+                       .order_by(col(ServiceRequest.due_date), col(ServiceRequest.id))).all()
+    complaints = tx.exec(scoped(select(Complaint), Complaint).where(Complaint.status != "resolved")
+                         .order_by(col(Complaint.id))).all()
+    handoffs = tx.exec(scoped(select(Handoff), Handoff).where(Handoff.status == "open").order_by(col(Handoff.id))).all()
+    alerts = tx.exec(scoped(select(UrgentAlert), UrgentAlert).where(UrgentAlert.status == "open")
+                     .order_by(col(UrgentAlert.id).desc())).all()
+    privacy = tx.exec(scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open")
+                      .order_by(col(PrivacyRequest.due_date))).all()
+    result = {
+        "urgent": [{"id": a.id, "org": a.org_slug, "contact": _address(tx, a.contact_id), "lat": a.latitude,
+                    "lon": a.longitude, "at": a.created_at.isoformat()} for a in alerts],
+        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": _address(tx, h.contact_id),
+                      "officer": h.officer, "reason": h.reason, "opened_at": h.opened_at.isoformat(),
+                      "waiting_messages": _since(tx, h.contact_id, h.last_activity_at)} for h in handoffs],
+        "requests": [{"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
+                      "due_date": r.due_date.isoformat() if r.due_date else None,
+                      "overdue": bool(r.due_date and r.due_date < today)} for r in requests],
+        "complaints": [{"reference": c.reference, "org": c.org_slug, "category": c.category, "status": c.status,
+                        "committee": c.committee, "request": c.request_reference,
+                        "filed": c.created_at.isoformat()} for c in complaints],
+        "privacy": [{"reference": p.reference, "org": p.org_slug, "kind": p.kind, "due_date": p.due_date.isoformat(),
+                     "overdue": p.due_date < today} for p in privacy],
+    }
+    audit(tx, actor, "list", org, now, counts={k: len(v) for k, v in result.items()})
+    return result
+
+
+def _address(tx: Session, contact_id: int) -> str:
+    contact = tx.get(Contact, contact_id)
+    return contact.address if contact else str(contact_id)
+
+
+def _since(tx: Session, contact_id: int, moment: datetime) -> int:
+    count = tx.exec(select(func.count()).select_from(InboundRecord)
+                    .where(InboundRecord.contact_id == contact_id, col(InboundRecord.received_at) > moment)).one()
+    return int(count)
+
+
+def show(tx: Session, reference: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:
+    """A request, complaint or handoff in full, with personal data; the reason is stored in the audit log."""
+    if len((reason or "").strip()) < MIN_REASON:
+        raise StaffError("عرض البيانات الشخصية يتطلب ذكر السبب (--reason)")
+    key = reference.strip().upper()
+    req = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == key)).first()
+    if req is not None:
+        history = tx.exec(select(StatusChange).where(StatusChange.request_id == req.id)
+                          .order_by(col(StatusChange.id))).all()
+        record: dict[str, Any] = {
+            "kind": "request", "reference": req.reference, "org": req.org_slug, "service": req.service_id,
+            "status": req.status, "data": req.data, "documents": req.documents, "channel": req.channel,
+            "on_behalf_of": req.on_behalf_of,
+            "submitted_at": req.submitted_at.isoformat(), "due_date": req.due_date.isoformat() if req.due_date else None,
+            "history": [{"status": h.status, "note": h.note, "actor": h.actor, "at": h.at.isoformat()} for h in history],
+        }
+    else:
+        record = _complaint_or_handoff(tx, key)
+    audit(tx, actor, "show_personal_data", key, now, reason=reason.strip())
+    return record
+
+
+def _complaint_or_handoff(tx: Session, key: str) -> dict[str, Any]:
+    complaint = tx.exec(select(Complaint).where(Complaint.reference == key)).first()
+    if complaint is not None:
+        records = tx.exec(select(Investigation).where(Investigation.complaint_id == complaint.id)).all()
+        return {
+            "kind": "complaint", "reference": complaint.reference, "category": complaint.category,
+            "details": complaint.details, "attachments": complaint.attachments, "status": complaint.status,
+            "outcome": complaint.outcome, "committee": complaint.committee, "request": complaint.request_reference,
+            "contact": _address(tx, complaint.contact_id),
+            "investigations": [{"held_on": r.held_on.isoformat(), "committee": r.committee, "harm_found": r.harm_found,
+                                "harm_size": r.harm_size, "causes": r.causes,
+                                "compensation": r.compensation_decision} for r in records],
+        }
+    if key.lstrip("H").isdigit():
+        found = tx.get(Handoff, int(key.lstrip("H")))
+        if found is not None:
+            messages = tx.exec(select(InboundRecord).where(InboundRecord.contact_id == found.contact_id,
+                                                           col(InboundRecord.received_at) >= found.opened_at)
+                               .order_by(col(InboundRecord.id))).all()
+            return {"kind": "handoff", "id": f"H{found.id}", "contact": _address(tx, found.contact_id),
+                    "status": found.status, "officer": found.officer, "reason": found.reason,
+                    "messages": [{"at": m.received_at.isoformat(), "text": m.text} for m in messages]}
+    raise StaffError(f"لا يوجد سجل بالرقم {key}")

@@ -1,0 +1,205 @@
+"""The staff REST API under /staff/api (JSON; documented in /openapi.json). Bearer tokens from
+POST /staff/api/login; every call runs in one transaction that also writes its audit row.
+
+    POST /staff/api/login {"username": "amal", "password": "..."}  -> {"access_token": "...", ...}
+    GET  /staff/api/requests?overdue=true                     Authorization: Bearer <token>
+    GET  /staff/api/requests/ESR-1234-56782/personal?reason=متابعة+اتصال+المستفيد
+    POST /staff/api/privacy/PRV-1234-56782/complete {"note": "..."}
+"""
+
+# No `from __future__ import annotations`: FastAPI must see the local Annotated aliases.
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+
+from bot.staff.web import management, privacy, requests, work
+from bot.staff.auth import LockedOut, Principal, issue_token, principal_of, read_token, sign_in
+from bot.staff.web.errors import TooMany, Unauthorized
+from bot.staff.schemas import (
+    AlertOut,
+    AuditOut,
+    ComplaintDetails,
+    ComplaintOut,
+    ErrorOut,
+    HandoffActionOut,
+    HandoffMessage,
+    HandoffOut,
+    InvestigationIn,
+    LoginIn,
+    MeOut,
+    PersonalData,
+    PrivacyCompleteIn,
+    PrivacyCompleteOut,
+    PrivacyOut,
+    RatingsOut,
+    ReplyIn,
+    RequestDetail,
+    RequestSummary,
+    ResolveIn,
+    Status,
+    StatusIn,
+    StatusOut,
+    TokenOut,
+)
+from storage.db import transaction
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 429)
+}
+Reason = Annotated[str | None, Query(description="why personal data is needed (audited, 5+ characters)")]
+
+
+def api_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
+    router = APIRouter(prefix="/staff/api", tags=["staff"], responses=ERRORS)
+    bearer = HTTPBearer(auto_error=False, description="token from POST /staff/api/login")
+
+    def current(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+        username = read_token(creds.credentials) if creds is not None else None
+        if username is None:
+            raise Unauthorized("يلزم تسجيل الدخول (رمز غير صالح أو منتهي)")
+        with transaction(engine) as tx:
+            who = principal_of(tx, username)
+        if who is None:
+            raise Unauthorized("المستخدم غير موجود أو موقوف")
+        return who
+
+    Who = Annotated[Principal, Depends(current)]
+
+    @router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
+    def login(body: LoginIn) -> TokenOut:
+        try:
+            with transaction(engine) as tx:
+                who = sign_in(tx, body.username, body.password, clock(), via="staff_api")
+        except LockedOut as exc:
+            raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
+        if who is None:
+            raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
+        token, expires = issue_token(who.username)
+        return TokenOut(access_token=token, expires_at=datetime.fromtimestamp(expires, UTC),
+                        username=who.username, role=who.role, org=who.org)
+
+    @router.get("/me", response_model=MeOut, summary="The signed-in staff member")
+    def me(who: Who) -> MeOut:
+        return MeOut(username=who.username, display_name=who.display_name, role=who.role, org=who.org,
+                     sees_health_data=who.sees_health, is_manager=who.is_manager)
+
+    @router.get("/requests", response_model=list[RequestSummary],
+                summary="Requests, soonest deadline first (open ones unless a status is given)")
+    def list_requests(who: Who, org: str | None = None, status: Status | None = None, overdue: bool | None = None,
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                      offset: Annotated[int, Query(ge=0)] = 0) -> list[RequestSummary]:
+        with transaction(engine) as tx:
+            return requests.list_requests(tx, who, clock(), org=org, status=status, overdue=overdue,
+                                          limit=limit, offset=offset)
+
+    @router.get("/requests/{reference}", response_model=RequestDetail, summary="One request, no personal data")
+    def get_request(who: Who, reference: str) -> RequestDetail:
+        with transaction(engine) as tx:
+            return requests.detail(tx, who, reference, clock())
+
+    @router.get("/requests/{reference}/personal", response_model=PersonalData,
+                summary="The beneficiary's data on a request (reason required; audited)")
+    def get_personal(who: Who, reference: str, reason: Reason = None) -> PersonalData:
+        with transaction(engine) as tx:
+            return requests.personal_data(tx, who, reference, reason, clock())
+
+    @router.post("/requests/{reference}/status", response_model=StatusOut,
+                 summary="Change a request's status; the beneficiary is told on their channel")
+    def set_status(who: Who, reference: str, body: StatusIn) -> StatusOut:
+        with transaction(engine) as tx:
+            return requests.set_status(tx, who, reference, body.status, body.note, clock())
+
+    @router.get("/handoffs", response_model=list[HandoffOut], summary="Open handoffs")
+    def list_handoffs(who: Who, org: str | None = None) -> list[HandoffOut]:
+        with transaction(engine) as tx:
+            return work.list_handoffs(tx, who, clock(), org)
+
+    @router.get("/handoffs/{handoff_id}/messages", response_model=list[HandoffMessage],
+                summary="What the beneficiary wrote since the handoff (reason required; audited)")
+    def handoff_messages(who: Who, handoff_id: str, reason: Reason = None) -> list[HandoffMessage]:
+        with transaction(engine) as tx:
+            return work.handoff_messages(tx, who, handoff_id, reason, clock())
+
+    @router.post("/handoffs/{handoff_id}/reply", response_model=HandoffActionOut,
+                 summary="Answer in a handed-off conversation")
+    def handoff_reply(who: Who, handoff_id: str, body: ReplyIn) -> HandoffActionOut:
+        with transaction(engine) as tx:
+            return work.reply(tx, who, handoff_id, body.text, clock())
+
+    @router.post("/handoffs/{handoff_id}/release", response_model=HandoffActionOut,
+                 summary="Give the conversation back to the bot")
+    def handoff_release(who: Who, handoff_id: str) -> HandoffActionOut:
+        with transaction(engine) as tx:
+            return work.release(tx, who, handoff_id, clock())
+
+    @router.get("/complaints", response_model=list[ComplaintOut],
+                summary="Complaints (unresolved unless a status is given), without their text")
+    def list_complaints(who: Who, org: str | None = None, status: str | None = None) -> list[ComplaintOut]:
+        with transaction(engine) as tx:
+            return work.list_complaints(tx, who, clock(), org, status)
+
+    @router.get("/complaints/{reference}", response_model=ComplaintOut, summary="One complaint")
+    def get_complaint(who: Who, reference: str) -> ComplaintOut:
+        with transaction(engine) as tx:
+            return work.complaint(tx, who, reference, clock())
+
+    @router.get("/complaints/{reference}/personal", response_model=ComplaintDetails,
+                summary="A complaint's text and attachments (reason required; audited)")
+    def complaint_personal(who: Who, reference: str, reason: Reason = None) -> ComplaintDetails:
+        with transaction(engine) as tx:
+            return work.complaint_details(tx, who, reference, reason, clock())
+
+    @router.post("/complaints/{reference}/resolve", response_model=ComplaintOut,
+                 summary="Close a complaint with its outcome; the beneficiary is told")
+    def resolve(who: Who, reference: str, body: ResolveIn) -> ComplaintOut:
+        with transaction(engine) as tx:
+            return work.resolve(tx, who, reference, body.outcome, clock())
+
+    @router.post("/complaints/{reference}/investigations", response_model=ComplaintOut,
+                 summary="Record the committee's investigation (R10)")
+    def investigate(who: Who, reference: str, body: InvestigationIn) -> ComplaintOut:
+        with transaction(engine) as tx:
+            return work.investigate(tx, who, reference, body, clock())
+
+    @router.get("/privacy", response_model=list[PrivacyOut],
+                summary="Personal-data requests (PDPL), soonest 30-day deadline first; no personal data")
+    def list_privacy(who: Who, org: str | None = None,
+                     status: Annotated[str, Query(pattern="^(open|done)$")] = "open") -> list[PrivacyOut]:
+        with transaction(engine) as tx:
+            return privacy.list_privacy(tx, who, clock(), org, status)
+
+    @router.post("/privacy/{reference}/complete", response_model=PrivacyCompleteOut,
+                 summary="Mark a personal-data request done; the beneficiary is told on their channel")
+    def complete_privacy(who: Who, reference: str, body: PrivacyCompleteIn) -> PrivacyCompleteOut:
+        with transaction(engine) as tx:
+            return privacy.complete(tx, who, reference, body.note, clock())
+
+    @router.get("/alerts", response_model=list[AlertOut], summary="Urgent alerts, newest first")
+    def list_alerts(who: Who, org: str | None = None,
+                    status: Annotated[str, Query(pattern="^(open|acknowledged)$")] = "open") -> list[AlertOut]:
+        with transaction(engine) as tx:
+            return work.list_alerts(tx, who, clock(), org, status)
+
+    @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Take an urgent alert")
+    def acknowledge(who: Who, alert_id: int) -> AlertOut:
+        with transaction(engine) as tx:
+            return work.acknowledge_alert(tx, who, alert_id, clock())
+
+    @router.get("/ratings/summary", response_model=RatingsOut, summary="Satisfaction per service (managers)")
+    def ratings(who: Who, org: str | None = None) -> RatingsOut:
+        with transaction(engine) as tx:
+            return management.ratings_summary(tx, who, clock(), org)
+
+    @router.get("/audit", response_model=list[AuditOut], summary="The audit log, newest first (managers)")
+    def audit_log(who: Who, actor: str | None = None, action: str | None = None,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> list[AuditOut]:
+        with transaction(engine) as tx:
+            return management.audit_log(tx, who, clock(), actor, action, limit, offset)
+
+    return router

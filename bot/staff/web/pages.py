@@ -1,0 +1,223 @@
+"""The bodies of the console's pages, built from the same answers the REST API gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.staff.web.html import (
+    calendar_days_left_text,
+    committee_names,
+    day_text,
+    days_left_text,
+    definitions,
+    e,
+    form,
+    moment_text,
+    org_name,
+    reason_form,
+    section,
+    status_ar,
+    status_select,
+    table,
+    text_input,
+)
+from bot.staff.web.privacy import KIND_AR
+from bot.staff.schemas import (
+    AlertOut,
+    ComplaintDetails,
+    ComplaintOut,
+    HandoffMessage,
+    HandoffOut,
+    PersonalData,
+    PrivacyOut,
+    RatingsOut,
+    RequestDetail,
+    RequestSummary,
+)
+from orgs.loader import OrgNotFound, load_org
+
+FIELD_AR = {
+    "full_name": "الاسم الكامل", "national_id": "رقم الهوية أو الإقامة", "phone": "الجوال", "city": "المدينة",
+    "district": "الحي", "family_size": "عدد أفراد الأسرة", "monthly_income": "الدخل الشهري",
+    "date_of_birth": "تاريخ الميلاد", "details": "التفاصيل", "diagnosis": "التشخيص", "nationality": "الجنسية",
+    "passport_number": "رقم الجواز", "location": "الموقع", "visit_address": "عنوان الزيارة",
+    "field_site": "الموقع الميداني (رابط المندوب)",
+}
+# The relations of bot/flows/intake/applicant.py (R15), as stored in ServiceRequest.on_behalf_of.
+ON_BEHALF_AR = {
+    "father": "الأب", "mother": "الأم", "parent": "أحد الوالدين", "spouse": "الزوج أو الزوجة",
+    "child": "الابن أو الابنة", "sibling": "الأخ أو الأخت", "relative": "قريب", "field_representative": "مندوب ميداني",
+    "other": "شخص آخر",
+}
+ACTOR_AR = {"beneficiary": "المستفيد", "system": "النظام"}
+REASON_AR = {"asked": "طلب المستفيد", "not_understood": "لم يفهم المساعد", "unclear_procedure": "إجراء غير واضح",
+             "urgent": "عاجل"}
+
+
+def _field_value(org: str, name: str, value: object) -> object:
+    """A stored answer as staff read it: a field site id (R15) by its Arabic name."""
+    if name == "field_site":
+        try:
+            sites = {s.id: s.name["ar"] for s in load_org(org).field_sites}
+        except OrgNotFound:
+            return value
+        return sites.get(str(value), value)
+    return value
+
+
+def _documents(documents: list[dict[str, Any]]) -> str:
+    """The request's files by name and type (never their contents): "id-copy.png (image/png، 12 ك.ب)"."""
+    if not documents:
+        return "لا توجد مستندات."
+    items = []
+    for i, doc in enumerate(documents, 1):
+        size = doc.get("size")
+        kind = str(doc.get("content_type") or "") + (f"، {max(1, round(size / 1024))} ك.ب" if size else "")
+        items.append(f"<li>{e(doc.get('name') or f'مستند {i}')} ({e(kind)})</li>")
+    return f"<ul>{''.join(items)}</ul>"
+
+
+def _map_link(a: AlertOut) -> str:
+    if a.latitude is None or a.longitude is None:
+        return "—"
+    # A link, not an embedded map: the console fetches nothing from elsewhere.
+    return (f'<a href="https://maps.google.com/?q={a.latitude},{a.longitude}" rel="noreferrer">'
+            f"{a.latitude:.5f}، {a.longitude:.5f}</a>")
+
+
+def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list[RequestSummary],
+              complaints: list[ComplaintOut], csrf: str, privacy: list[PrivacyOut] | None = None) -> str:
+    alert_rows = [("overdue", (e(org_name(a.org)), e(a.contact_address), e(a.channel), _map_link(a), e(a.text),
+                               e(moment_text(a.created_at)),
+                               form(f"/staff/alerts/{a.id}/acknowledge", csrf, "", "استلام البلاغ")))
+                  for a in alerts]
+    handoff_rows = [("", (f'<a href="/staff/handoffs/{e(h.id)}">{e(h.id)}</a>', e(org_name(h.org)), e(h.contact_address),
+                          e(h.officer), e(REASON_AR.get(h.reason, h.reason)), e(moment_text(h.opened_at)),
+                          str(h.waiting_messages))) for h in handoffs]
+    request_rows = [("overdue" if r.overdue else "",
+                     (f'<a href="/staff/requests/{e(r.reference)}">{e(r.reference)}</a>', e(org_name(r.org)),
+                      e(r.service_name), e(status_ar(r.status)), e(day_text(r.due_date)),
+                      days_left_text(r.working_days_left, r.overdue))) for r in requests]
+    complaint_rows = [("", (f'<a href="/staff/complaints/{e(c.reference)}">{e(c.reference)}</a>', e(org_name(c.org)),
+                            e(c.category), e(status_ar(c.status)), e(moment_text(c.filed_at)))) for c in complaints]
+    privacy = privacy or []
+    privacy_rows = [("overdue" if p.overdue else "",
+                     (f'<a href="/staff/privacy/{e(p.reference)}">{e(p.reference)}</a>', e(org_name(p.org)),
+                      e(KIND_AR.get(p.kind, p.kind)), e(status_ar(p.status)), e(p.due_date_text),
+                      calendar_days_left_text(p.days_left, p.overdue))) for p in privacy]
+    overdue = sum(r.overdue for r in requests)
+    late = sum(p.overdue for p in privacy)
+    return "".join((
+        section(f"بلاغات عاجلة ({len(alerts)})", table(
+            ("الجمعية", "المستفيد", "القناة", "الموقع", "النص", "الوقت", ""), alert_rows, "لا توجد بلاغات عاجلة."),
+            "urgent" if alerts else ""),
+        section(f"محادثات محالة للموظفين ({len(handoffs)})", table(
+            ("الرقم", "الجمعية", "المستفيد", "المسؤول", "السبب", "منذ", "رسائل بانتظار الرد"), handoff_rows,
+            "لا توجد محادثات محالة.")),
+        section(f"الطلبات المفتوحة ({len(requests)}، المتأخرة {overdue}) — الأقرب موعدًا أولًا", table(
+            ("رقم الطلب", "الجمعية", "الخدمة", "الحالة", "موعد الرد", "المتبقي"), request_rows,
+            "لا توجد طلبات مفتوحة.")),
+        section(f"الشكاوى المفتوحة ({len(complaints)})", table(
+            ("رقم الشكوى", "الجمعية", "التصنيف", "الحالة", "تاريخ التقديم"), complaint_rows, "لا توجد شكاوى مفتوحة.")),
+        section(f"طلبات البيانات الشخصية المفتوحة ({len(privacy)}، المتأخرة {late}) — الأقرب موعدًا أولًا", table(
+            ("رقم الطلب", "الجمعية", "النوع", "الحالة", "الموعد النظامي (30 يومًا)", "المتبقي"), privacy_rows,
+            "لا توجد طلبات بيانات شخصية مفتوحة.")),
+    ))
+
+
+def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -> str:
+    facts = definitions((
+        ("الجمعية", e(org_name(req.org))), ("الخدمة", e(req.service_name)), ("الحالة", e(status_ar(req.status))),
+        ("القناة", e(req.channel)), ("تاريخ التقديم", e(moment_text(req.submitted_at))),
+        ("موعد الرد", e(day_text(req.due_date))), ("المتبقي", days_left_text(req.working_days_left, req.overdue)),
+        ("اللجان", e(committee_names(req.org, req.committees))),
+    ))
+    history = table(("الحالة", "ملاحظة", "بواسطة", "الوقت"),
+                    [("", (e(status_ar(h.status)), e(h.note), e(ACTOR_AR.get(h.actor, h.actor)), e(moment_text(h.at)))) for h in req.history],
+                    "لا يوجد سجل.")
+    status_form = form(f"/staff/requests/{req.reference}/status", csrf,
+                       status_select(req.status) + text_input("note", "ملاحظة تُرسل للمستفيد (اختيارية)",
+                                                              required=False, area=True),
+                       "تغيير الحالة وإبلاغ المستفيد")
+    if personal is None:
+        private = reason_form(f"/staff/requests/{req.reference}/personal", csrf)
+    else:
+        rows = [("العنوان على القناة", e(personal.contact_address)), ("الجوال", e(personal.contact_phone)),
+                ("اللغة", e(personal.language)), ("مقدَّم نيابةً عن", e(ON_BEHALF_AR.get(personal.on_behalf_of or "", personal.on_behalf_of)))]
+        rows += [(FIELD_AR.get(k, k), e(_field_value(req.org, k, v))) for k, v in personal.data.items()]
+        rows.append(("المستندات", _documents(personal.documents)))
+        if personal.withheld:
+            rows.append(("محجوب (بيانات صحية)", e("، ".join(personal.withheld))))
+        private = definitions(rows) + '<p class="note">سُجّل هذا الاطلاع وسببه في سجل التدقيق.</p>'
+    return "".join((section("بيانات الطلب", facts), section("سجل الحالة", history),
+                    section("تغيير الحالة", status_form), section("البيانات الشخصية", private)))
+
+
+def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None) -> str:
+    facts = definitions((("الحالة", e(status_ar(h.status))), ("الجمعية", e(org_name(h.org))), ("المستفيد", e(h.contact_address)), ("القناة", e(h.channel)),
+                         ("المسؤول", e(h.officer)), ("السبب", e(REASON_AR.get(h.reason, h.reason))),
+                         ("منذ", e(moment_text(h.opened_at))), ("رسائل بانتظار الرد", e(h.waiting_messages))))
+    if messages is None:
+        shown = reason_form(f"/staff/handoffs/{h.id}/messages", csrf)
+    else:
+        shown = table(("الوقت", "الرسالة"), [("", (e(moment_text(m.at)), e(m.text))) for m in messages],
+                      "لا توجد رسائل.")
+    reply = form(f"/staff/handoffs/{h.id}/reply", csrf, text_input("text", "الرد", area=True),
+                 "إرسال الرد إلى المستفيد")
+    release = form(f"/staff/handoffs/{h.id}/release", csrf, "", "إنهاء الإحالة وإعادة المحادثة للمساعد الآلي")
+    if h.status != "open":
+        return section("المحادثة", facts) + section("رسائل المستفيد", shown)
+    return "".join((section("المحادثة", facts), section("رسائل المستفيد", shown), section("الرد", reply),
+                    section("إنهاء الإحالة", release)))
+
+
+def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None) -> str:
+    facts = definitions((("الجمعية", e(org_name(c.org))), ("التصنيف", e(c.category)), ("اللجنة", e(c.committee)),
+                         ("الحالة", e(status_ar(c.status))), ("الطلب المرتبط", e(c.request_reference)),
+                         ("تاريخ التقديم", e(moment_text(c.filed_at))), ("النتيجة", e(c.outcome))))
+    records = table(("تاريخ الجلسة", "اللجنة", "ثبوت الضرر", "حجمه", "أسبابه", "قرار التعويض"),
+                    [("", (e(day_text(r.held_on)), e(r.committee), "نعم" if r.harm_found else "لا", e(r.harm_size),
+                           e(r.causes), e(r.compensation_decision))) for r in c.investigations], "لا توجد محاضر.")
+    private = (reason_form(f"/staff/complaints/{c.reference}/personal", csrf) if details is None else
+               definitions((("المستفيد", e(details.contact_address)), ("نص الشكوى", e(details.details)),
+                            ("المرفقات", e(len(details.attachments))))))
+    parts = [section("الشكوى", facts), section("نص الشكوى", private), section("محاضر التحقيق", records)]
+    if c.status != "resolved":
+        parts.append(section("إغلاق الشكوى", form(
+            f"/staff/complaints/{c.reference}/resolve", csrf, text_input("outcome", "النتيجة (تُرسل للمستفيد)",
+                                                                          area=True), "إغلاق الشكوى وإبلاغ المستفيد")))
+        fields = ('<label for="held_on">تاريخ الجلسة</label><input id="held_on" name="held_on" type="date" required>'
+                  + text_input("committee", "اللجنة")
+                  + '<label><input type="checkbox" name="harm_found" value="1"> ثبت وقوع ضرر</label>'
+                  + text_input("harm_size", "حجم الضرر", required=False)
+                  + text_input("causes", "الأسباب", required=False, area=True)
+                  + text_input("compensation_decision", "قرار التعويض", required=False, area=True))
+        parts.append(section("تسجيل محضر تحقيق", form(f"/staff/complaints/{c.reference}/investigate", csrf,
+                                                       fields, "تسجيل المحضر")))
+    return "".join(parts)
+
+
+def privacy_page(p: PrivacyOut, csrf: str) -> str:
+    facts = definitions((
+        ("الجمعية", e(org_name(p.org))), ("النوع", e(KIND_AR.get(p.kind, p.kind))), ("الحالة", e(status_ar(p.status))),
+        ("تاريخ التقديم", e(moment_text(p.filed_at))), ("الموعد النظامي", e(p.due_date_text)),
+        ("المتبقي", calendar_days_left_text(p.days_left, p.overdue)),
+    ))
+    parts = [section("طلب البيانات الشخصية", facts + '<p class="note">يُنجز الطلب خلال 30 يومًا من تقديمه وفق نظام '
+                                                      'حماية البيانات الشخصية.</p>')]
+    if p.status == "open":
+        parts.append(section("إنجاز الطلب", form(
+            f"/staff/privacy/{p.reference}/complete", csrf,
+            text_input("note", "ملاحظة تُرسل للمستفيد (اختيارية)", required=False, area=True),
+            "تم إنجاز الطلب — إبلاغ المستفيد")))
+    return "".join(parts)
+
+
+def ratings_page(summary: RatingsOut) -> str:
+    rows = [("", (e(org_name(s.org)), e(s.service), e(s.count), e(s.average if s.average is not None else "—"),
+                  e(s.declined), e(" · ".join(f"{k}★: {v}" for k, v in s.distribution.items()))))
+            for s in summary.services]
+    head = (f'<p>عدد التقييمات: {summary.total}، المتوسط: {e(summary.average or "—")}</p>'
+            '<p class="note">التقييم أداة للتحسين لا للمحاسبة أو التشهير: لا تظهر هنا أسماء المقيّمين.</p>')
+    return section("التقييمات حسب الخدمة", head + table(
+        ("الجمعية", "الخدمة", "العدد", "المتوسط", "اعتذر عن التقييم", "التوزيع"), rows, "لا توجد تقييمات بعد."))

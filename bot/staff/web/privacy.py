@@ -1,0 +1,63 @@
+"""Personal-data requests (PDPL: a copy, a correction, a deletion) as staff see them: scoped to their
+associations, the 30-day legal deadline in calendar days, no personal data in the list, and completion
+through bot/staffops (audited; the beneficiary is told on their channel, in their language)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.staff import actions as staffops
+from bot.lang.calendar import both_calendars
+from bot.staff.actions import StaffError, audit
+from bot.staff.auth import Principal
+from bot.staff.web.errors import BadInput
+from bot.staff.web.requests import _today, find_owned, in_org, scope_org
+from bot.staff.schemas import PrivacyCompleteOut, PrivacyOut
+from storage.models import PrivacyRequest
+
+KIND_AR = {"access": "نسخة من البيانات", "correction": "تصحيح البيانات", "deletion": "حذف البيانات"}
+
+
+def privacy_out(p: PrivacyRequest, now: datetime) -> PrivacyOut:
+    today = _today(p.org_slug, now)
+    open_ = p.status == "open"
+    return PrivacyOut(reference=p.reference, org=p.org_slug, kind=p.kind, status=p.status, filed_at=p.created_at,
+                      due_date=p.due_date, due_date_text=both_calendars(p.due_date, "ar"),
+                      days_left=(p.due_date - today).days if open_ else None,
+                      overdue=open_ and p.due_date < today)
+
+
+def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = None, status: str = "open",
+                 log: bool = True) -> list[PrivacyOut]:
+    """Privacy requests of one status (open by default), soonest legal deadline first."""
+    org = scope_org(who, org)
+    query = in_org(select(PrivacyRequest), PrivacyRequest, org).where(PrivacyRequest.status == status)
+    rows = tx.exec(query.order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id))).all()
+    out = [privacy_out(p, now) for p in rows]
+    if log:
+        audit(tx, who.username, "list_privacy", org, now, status=status, count=len(out))
+    return out
+
+
+def find_privacy(tx: Session, who: Principal, reference: str) -> PrivacyRequest:
+    """The request, if it is one of the caller's; another association's is 'not found' too."""
+    return find_owned(tx, who, PrivacyRequest, reference, f"لا يوجد طلب بيانات شخصية بالرقم {reference}")
+
+
+def privacy(tx: Session, who: Principal, reference: str, now: datetime) -> PrivacyOut:
+    found = find_privacy(tx, who, reference)
+    audit(tx, who.username, "view_privacy", found.reference, now)
+    return privacy_out(found, now)
+
+
+def complete(tx: Session, who: Principal, reference: str, note: str | None, now: datetime) -> PrivacyCompleteOut:
+    found = find_privacy(tx, who, reference)
+    if found.status == "done":
+        raise BadInput(f"طلب البيانات الشخصية {found.reference} منجز من قبل", "already_done")
+    try:
+        queued = staffops.complete_privacy(tx, found.reference, (note or "").strip() or None, who.username, now)
+    except StaffError as exc:
+        raise BadInput(str(exc)) from exc
+    return PrivacyCompleteOut(**privacy_out(found, now).model_dump(), queued_messages=queued)

@@ -1,0 +1,174 @@
+"""Service requests as staff see them: scoped to their associations, deadlines in working days, and
+personal data only with a stated reason (audited), health fields only for the roles allowed (R12).
+
+    >>> with transaction() as tx:                                               # doctest: +SKIP
+    ...     personal_data(tx, who, "ESR-1234-56782", "متابعة اتصال المستفيد", now)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlmodel import Session, col, select
+
+from bot.staff import actions as staffops
+from bot.lang.calendar import both_calendars, is_working_day, local_date
+from bot.staff.actions import StaffError, audit
+from bot.staff.reads import MIN_REASON, OPEN_REQUESTS
+from bot.staff.auth import Principal
+from bot.staff.web.errors import BadInput, Forbidden, NotFound
+from bot.staff.schemas import HistoryItem, PersonalData, RequestDetail, RequestSummary, StatusOut
+from orgs.loader import OrgNotFound, load_org
+from orgs.schema import HEALTH_FIELDS
+from storage.models import Contact, ServiceRequest, StatusChange
+
+Referenced = TypeVar("Referenced")
+
+
+def working_days_left(org_slug: str, today: date, due: date) -> int:
+    """Working days from today to the due date (0 on the day itself); negative once it has passed."""
+    try:
+        working: Callable[[date], bool] = load_org(org_slug).is_working_day
+    except OrgNotFound:
+        working = is_working_day  # the Saudi weekend, no holidays
+    lo, hi, sign = (today, due, 1) if due >= today else (due, today, -1)
+    count, day = 0, lo
+    while day < hi:
+        day += timedelta(days=1)
+        count += working(day)
+    return sign * count
+
+
+def service_name(org_slug: str, service_id: str) -> str:
+    try:
+        return load_org(org_slug).service(service_id).name.get("ar")
+    except (OrgNotFound, KeyError):
+        return service_id
+
+
+def _today(org_slug: str, now: datetime) -> date:
+    try:
+        return local_date(now, load_org(org_slug).timezone)
+    except OrgNotFound:
+        return local_date(now)
+
+
+def summary(req: ServiceRequest, now: datetime) -> RequestSummary:
+    today = _today(req.org_slug, now)
+    due = req.due_date
+    open_ = req.status in OPEN_REQUESTS
+    return RequestSummary(
+        reference=req.reference, org=req.org_slug, service=req.service_id,
+        service_name=service_name(req.org_slug, req.service_id), status=req.status, channel=req.channel,
+        submitted_at=req.submitted_at, due_date=due, due_date_text=both_calendars(due, "ar") if due else None,
+        working_days_left=working_days_left(req.org_slug, today, due) if due and open_ else None,
+        overdue=bool(due and open_ and due < today),
+    )
+
+
+def scope_org(who: Principal, org: str | None) -> str | None:
+    """The org filter a caller may use: their own, or any when they serve every association."""
+    if org and not who.may_see(org):
+        raise Forbidden("لا تملك صلاحية على هذه الجمعية", "other_org")
+    return org or who.org
+
+
+def in_org(query: Any, model: Any, org: str | None) -> Any:
+    """`query` limited to one association's rows of `model`, or unchanged when `org` is None (all)."""
+    return query.where(model.org_slug == org) if org else query
+
+
+def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None = None,
+                  status: str | None = None, overdue: bool | None = None, limit: int = 200,
+                  offset: int = 0, log: bool = True) -> list[RequestSummary]:
+    """Open requests (or those of one status), soonest deadline first; no personal data."""
+    org = scope_org(who, org)
+    query = in_org(select(ServiceRequest), ServiceRequest, org)
+    statuses = (status,) if status else OPEN_REQUESTS
+    query = query.where(col(ServiceRequest.status).in_(statuses))
+    rows = tx.exec(query.order_by(col(ServiceRequest.due_date), col(ServiceRequest.id))).all()
+    found = [summary(r, now) for r in rows]
+    if overdue is not None:
+        found = [r for r in found if r.overdue == overdue]
+    if log:
+        audit(tx, who.username, "list_requests", org, now, status=status, overdue=overdue, count=len(found))
+    return found[offset:offset + limit]
+
+
+def find_owned(tx: Session, who: Principal, model: type[Referenced], reference: str, missing: str) -> Referenced:
+    """The record with this reference if the caller may see its association; else NotFound(missing).
+
+    Another association's record is 'not found' too, so a reference reveals nothing across orgs.
+    """
+    column = model.reference  # type: ignore[attr-defined]
+    found = tx.exec(select(model).where(column == reference.strip().upper())).first()
+    if found is None or not who.may_see(found.org_slug):  # type: ignore[attr-defined]
+        raise NotFound(missing)
+    return found
+
+
+def find_request(tx: Session, who: Principal, reference: str) -> ServiceRequest:
+    return find_owned(tx, who, ServiceRequest, reference, f"لا يوجد طلب بالرقم {reference}")
+
+
+def detail(tx: Session, who: Principal, reference: str, now: datetime) -> RequestDetail:
+    req = find_request(tx, who, reference)
+    history = tx.exec(select(StatusChange).where(StatusChange.request_id == req.id)
+                      .order_by(col(StatusChange.id))).all()
+    audit(tx, who.username, "view_request", req.reference, now)
+    return RequestDetail(
+        **summary(req, now).model_dump(), committees=list(req.committees),
+        history=[HistoryItem(status=h.status, note=h.note, actor=h.actor, at=h.at) for h in history],
+    )
+
+
+def check_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise BadInput(f"عرض البيانات الشخصية يتطلب ذكر السبب ({MIN_REASON} أحرف على الأقل)", "reason_required")
+    return reason
+
+
+def _is_health_service(org_slug: str, service_id: str) -> bool:
+    try:
+        return load_org(org_slug).service(service_id).health_data
+    except (OrgNotFound, KeyError):
+        return True  # unknown service: treat as health data rather than leak it
+
+
+def personal_data(tx: Session, who: Principal, reference: str, reason: str | None, now: datetime) -> PersonalData:
+    """The beneficiary's data on one request; the reason and what was withheld go to the audit log."""
+    reason = check_reason(reason)
+    req = find_request(tx, who, reference)
+    contact = tx.get(Contact, req.contact_id)
+    data = dict(req.data or {})
+    documents = list(req.documents or [])
+    withheld: list[str] = []
+    if not who.sees_health:
+        withheld = sorted(HEALTH_FIELDS.intersection(data))
+        for name in withheld:
+            data.pop(name)
+        if documents and _is_health_service(req.org_slug, req.service_id):
+            # A health service's documents include the medical report; which one is not recorded.
+            withheld.append(f"documents ({len(documents)})")
+            documents = []
+    audit(tx, who.username, "show_personal_data", req.reference, now, reason=reason, withheld=withheld,
+          via="staff_api")
+    return PersonalData(
+        reference=req.reference, contact_address=contact.address if contact else "",
+        contact_phone=contact.phone if contact else None, language=req.language,
+        on_behalf_of=req.on_behalf_of, data=data, documents=documents, withheld=withheld,
+    )
+
+
+def set_status(tx: Session, who: Principal, reference: str, status: str, note: str | None,
+               now: datetime) -> StatusOut:
+    """Change the status; staffops records it, audits it and tells the beneficiary on their channel."""
+    req = find_request(tx, who, reference)
+    try:
+        queued = staffops.set_status(tx, req.reference, status, (note or "").strip() or None, who.username, now)
+    except StaffError as exc:
+        raise BadInput(str(exc)) from exc
+    return StatusOut(reference=req.reference, status=status, queued_messages=queued)

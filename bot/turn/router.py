@@ -1,0 +1,193 @@
+"""Routing one input to one pure flow step: the decision half of a turn (no I/O).
+
+Order: a conversation handed to staff stays quiet -> global words (cancel, menu, restart, back,
+language) -> the flow waiting for input gets the text first -> a digit picks an item of the last
+menu -> the NLU's intent (or an explicit keyword) opens a flow -> else clarify or menu.
+After each step the question the bot asked is kept in the state ("prompt"), so that "back", a
+language change, a greeting after a pause and the end of a handoff can repeat it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot import flows
+from bot.flows import handoff, language, moreinfo
+from bot.flows.base import Context, Input, Reply, Result, State
+from bot.flows.intake.applicant import relation_in
+from bot.lang.keywords import keyword_intent
+from bot.lang.words import (
+    canon,
+    digit_choice,
+    is_back,
+    is_cancel,
+    is_greeting,
+    is_human,
+    is_menu,
+    is_restart,
+)
+from bot.turn.menu import clarify, menu, open_flow, refusal, small_talk
+from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
+
+CONFIDENCE_THRESHOLD = NLU_CONFIDENCE_THRESHOLD  # measured on the held-out set (nlu/client.py)
+MAX_BACK = 4
+
+
+def prompt_of(state: State, ctx: Context) -> tuple[Reply, ...]:
+    """The question a flow state is waiting on, asked again in the contact's current language."""
+    return flows.reprompt(state, ctx)
+
+
+def _back(state: State, ctx: Context) -> Result:
+    previous: State = dict(state.get("back") or {})
+    if not previous.get("flow"):
+        return menu(ctx)
+    return Result(previous, prompt_of(previous, ctx))
+
+
+def _typed_button(state: State, text: str) -> str | None:
+    """The id of a button of the pending question whose title was typed ("تعديل" for the Edit button)."""
+    typed = canon(text)
+    buttons = (state.get("prompt") or {}).get("buttons") or []
+    return next((b["id"] for b in buttons if typed and canon(b["title"]) == typed), None)
+
+
+def _route(state: State, ctx: Context, inp: Input) -> Result:
+    text = inp.text or ""
+    in_flow = bool(state.get("flow"))
+    if in_flow and inp.button is None:
+        typed = _typed_button(state, text)
+        if typed is not None:
+            inp = replace(inp, button=typed)
+    if is_cancel(text) or (inp.button == "cancel" and in_flow):
+        if in_flow:
+            return menu(ctx, prefix=ctx.t("Cancelled. Nothing was submitted."))
+        return menu(ctx)
+    if is_menu(text) or is_restart(text):
+        return menu(ctx)
+    if in_flow and is_back(text):
+        return _back(state, ctx)
+    if in_flow and is_human(text):
+        # "موظف" in the middle of a form: hand over, and come back to the same question afterwards.
+        return handoff.open_handoff(ctx, "asked", resume=state)
+    if moreinfo.asks_whats_needed(text) and state.get("flow") != moreinfo.NAME:
+        # "وش المطلوب؟": the information staff asked for, even in the middle of another flow ("back" returns).
+        waiting = moreinfo.waiting(ctx)
+        if waiting is not None:
+            return moreinfo.offer(ctx, waiting)
+    switch = language.command(text)
+    if switch is not None and state.get("flow") != language.NAME:
+        return language.switch(state, ctx, switch)
+    if in_flow and state.get("expects"):
+        module = flows.FLOWS.get(state["flow"])
+        if module is not None:
+            if is_greeting(text) and state.get("prompt"):
+                # Back after a pause with a greeting: remind where we stopped, keep the answer slot.
+                return Result(state, (Reply(ctx.t("Welcome back. Let us continue where we stopped.")),
+                                      *prompt_of(state, ctx)))
+            stepped: Result = module.step(state, ctx, inp)
+            return stepped
+    last_menu: list[str] = list(state.get("menu") or [])
+    pick = digit_choice(inp.button or text, len(last_menu)) if last_menu else None
+    if pick is not None:
+        picked = last_menu[pick - 1]
+        opened = open_flow(picked, ctx, Input(intent=picked, language=inp.language, location=inp.location))
+        if opened is not None:
+            return opened
+    intent = inp.intent
+    confident = inp.confidence >= CONFIDENCE_THRESHOLD or not inp.ranking
+    if relation_in(text) and keyword_intent(text) == "request_service":
+        # "I am applying for my father": a request for someone else, whatever the word "father" suggests.
+        confident = False
+    if intent is None or not confident:
+        explicit = keyword_intent(text)
+        if explicit is not None:
+            intent, inp = explicit, _with_intent(inp, explicit)
+    if intent is None:
+        # The NLU is down or gave nothing: digits, menus and explicit words keep working.
+        if inp.entity("reference"):
+            return open_flow("check_status", ctx, inp) or menu(ctx)
+        if inp.location is not None:
+            return open_flow("urgent_help", ctx, inp) or menu(ctx)
+        return menu(ctx)
+    small = small_talk(intent, ctx)
+    if small is not None:
+        return small
+    if inp.confidence < CONFIDENCE_THRESHOLD and inp.ranking:
+        return clarify(ctx, state, inp)
+    opened = open_flow(intent, ctx, inp)
+    if opened is not None:
+        return opened
+    return menu(ctx)
+
+
+def _with_intent(inp: Input, intent: str) -> Input:
+    return Input(text=inp.text, intent=intent, confidence=1.0, entities=inp.entities, button=inp.button,
+                 location=inp.location, media=inp.media, language=inp.language)
+
+
+def _with_refusal(state: State, ctx: Context, inp: Input) -> Result:
+    notice = refusal(ctx, inp.refused)
+    rest = replace(inp, refused=())
+    if not (rest.text.strip() or rest.media or rest.location or rest.button):
+        # Only a refused file: say so, and ask the pending question again (nothing moves).
+        again = () if handoff.is_quiet(state) else prompt_of(state, ctx)
+        return Result(state, (notice, *again))
+    result = decide(state, ctx, rest)
+    return Result(result.state, (notice, *result.replies), result.effects, result.events)
+
+
+def decide(state: State, ctx: Context, inp: Input) -> Result:
+    """One step of the conversation for this input."""
+    if inp.refused:
+        return _with_refusal(state, ctx, inp)
+    if handoff.is_quiet(state):
+        return _pending_info(state, ctx, handoff.step(state, ctx, inp))
+    if state.get("flow") == moreinfo.NAME and not inp.media and moreinfo.leaves(inp.text or ""):
+        # "ابغى اشتكي" instead of the information: go there; the request is offered again afterwards.
+        state = {moreinfo.PENDING: (state.get("data") or {}).get("reference")}
+    result = _pending_info(state, ctx, _route(state, ctx, inp))
+    new = result.state
+    went_back = bool(state.get("flow")) and is_back(inp.text or "")
+    if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
+        asked = result.replies[-1]
+        new = {**new, "prompt": {"text": asked.text, "buttons": [b.as_dict() for b in asked.buttons]}}
+        # The language menu is a detour, not a step: "back" after it goes to the form's previous question.
+        detour = state.get("flow") == language.NAME
+        if state.get("flow") and state.get("expects") and state is not new and _moved(state, new) and not detour:
+            new["back"] = _trim(state)
+        elif "back" in state and not _moved(state, new):
+            new["back"] = state["back"]
+        result = Result(new, result.replies, result.effects, result.events)
+    return result
+
+
+def _pending_info(state: State, ctx: Context, result: Result) -> Result:
+    """Staff asked for information while the contact was busy: ask for it once their flow is over."""
+    pending = state.get(moreinfo.PENDING)
+    req = moreinfo.waiting(ctx, str(pending)) if pending else None
+    if req is None or result.state.get("flow") == moreinfo.NAME:
+        return result
+    if not result.state.get("flow") and not result.state.get("menu"):
+        return result.then(moreinfo.offer(ctx, req))
+    return Result({**result.state, moreinfo.PENDING: req.reference}, result.replies, result.effects, result.events)
+
+
+def _moved(old: State, new: State) -> bool:
+    return (old.get("flow"), old.get("step"), old.get("expects")) != (new.get("flow"), new.get("step"),
+                                                                     new.get("expects"))
+
+
+def _trim(state: State, depth: int = MAX_BACK) -> State:
+    kept = {k: v for k, v in state.items() if k not in ("lang",)}
+    if depth <= 1 or not isinstance(kept.get("back"), dict):
+        kept.pop("back", None)
+    else:
+        kept["back"] = _trim(kept["back"], depth - 1)
+    return kept
+
+
+def summary_of(state: State) -> dict[str, Any]:
+    """The `session` object of the chat contract."""
+    return {"flow": state.get("flow"), "step": state.get("step"), "expects": state.get("expects")}

@@ -1,0 +1,290 @@
+"""One turn: accept (dedupe) -> serialise per contact -> load session -> decide -> persist in ONE commit.
+
+`accept` stores the inbound message (the unique (channel, provider_id) key drops a provider's
+retry) and is all a webhook waits for. `process_contact` runs that contact's pending messages in
+order; each turn's session, records, outbox rows and the inbound's processed mark commit together,
+so a crash mid-turn leaves the message pending and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.turn import router
+from bot.effects import Turn
+from bot.flows.base import Reply, Result, State
+from bot.lang.i18n import translator
+from bot.messages import InboundMessage
+from bot.turn.references import new_reference
+from bot.turn.read import Understander, build_input, choose_language, load_context
+from orgs import load_org
+from storage.db import get_engine, is_sqlite, transaction
+from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
+
+log = logging.getLogger("tawasul.runtime")
+MAX_TEXT_CHARS = 4096
+REFERENCE_RETRIES = 3
+MAX_TURN_ATTEMPTS = 3  # a message whose turn fails this often is set aside, with an apology
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """The channel-neutral runtime every connector shares."""
+
+    engine: Engine = field(default_factory=get_engine)
+    nlu: Understander | None = None
+    clock: Callable[[], datetime] = utc_now
+    rng: random.Random | None = None  # seeded in tests; `secrets` otherwise
+    default_org: str = field(default_factory=lambda: os.environ.get("TAWASUL_ORG", "esrar"))
+    session_ttl: timedelta = field(
+        default_factory=lambda: timedelta(hours=float(os.environ.get("TAWASUL_SESSION_TTL_HOURS", "168")))
+    )
+    # Called after the flow step, before commit; lets tests prove a failing turn leaves nothing.
+    before_commit: Callable[[Session], None] | None = None
+    # Called before routing: a Result replaces the turn (e.g. an SMS "STOP"), None lets it run.
+    intercept: Callable[[Contact, InboundRecord, State], Result | None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.nlu is None:
+            # No server: deterministic entities and the language are still computed bot-side.
+            from nlu.client import NLUClient
+
+            self.nlu = NLUClient(None)
+
+    # ---- accept -------------------------------------------------------------------------------
+    def accept(self, msg: InboundMessage) -> tuple[int, int] | None:
+        """Store an inbound message; (inbound id, contact id), or None for a duplicate."""
+        text = (msg.text or "")[:MAX_TEXT_CHARS]
+        org_slug = msg.org_slug or self.default_org
+        load_org(org_slug)  # an unknown org is a configuration error, raised before anything is stored
+        with transaction(self.engine) as tx:
+            contact = self._contact(tx, org_slug, msg)
+            assert contact.id is not None
+            payload: dict[str, Any] = {}
+            if msg.location:
+                payload["location"] = {"lat": msg.location.lat, "lon": msg.location.lon}
+            if msg.media:
+                payload["media"] = [m.as_dict() for m in msg.media]
+            if msg.button:
+                payload["button"] = msg.button
+            if msg.raw.get("refused_media"):
+                payload["refused_media"] = list(msg.raw["refused_media"])  # the connector refused these files
+            if "field_site" in msg.raw:
+                payload["field_site"] = msg.raw["field_site"]  # a deep link from a field site (R15), or None
+            record = InboundRecord(
+                channel=msg.channel,
+                provider_id=msg.provider_id,
+                contact_id=contact.id,
+                text=text,
+                payload=payload,
+                received_at=as_utc(self.clock()),
+            )
+            try:
+                with tx.begin_nested():
+                    tx.add(record)
+            except IntegrityError:
+                return None
+            contact.last_inbound_at = as_utc(self.clock())
+            if msg.phone and not contact.phone:
+                contact.phone = msg.phone
+            tx.add(contact)
+            tx.flush()
+            assert record.id is not None
+            return record.id, contact.id
+
+    def _contact(self, tx: Session, org_slug: str, msg: InboundMessage) -> Contact:
+        query = select(Contact).where(
+            Contact.org_slug == org_slug, Contact.channel == msg.channel, Contact.address == msg.address
+        )
+        found = tx.exec(query).first()
+        if found:
+            return found
+        contact = Contact(org_slug=org_slug, channel=msg.channel, address=msg.address, phone=msg.phone)
+        try:
+            with tx.begin_nested():
+                tx.add(contact)
+        except IntegrityError:  # created concurrently by another process
+            return tx.exec(query).one()
+        return contact
+
+    # ---- process ------------------------------------------------------------------------------
+    def handle(self, msg: InboundMessage) -> list[OutboundRecord]:
+        """Accept and process at once (console, tests); a duplicate yields no messages."""
+        accepted = self.accept(msg)
+        if accepted is None:
+            return []
+        return self.process_contact(accepted[1])
+
+    def process_contact(self, contact_id: int) -> list[OutboundRecord]:
+        """Run every pending inbound of this contact, oldest first; the queued replies."""
+        produced: list[OutboundRecord] = []
+        while True:
+            try:
+                turn = self._turn_with_retries(contact_id)
+            except Exception as exc:
+                # The turn rolled back; count the failure so a message that always fails
+                # cannot block this contact's later messages for ever.
+                set_aside = self._record_failure(contact_id, exc)
+                if not set_aside:
+                    raise
+                produced.extend(set_aside)
+                continue
+            if turn is None:
+                return produced
+            produced.extend(turn)
+
+    def _turn_with_retries(self, contact_id: int) -> list[OutboundRecord] | None:
+        for attempt in range(REFERENCE_RETRIES):
+            try:
+                return self._one_turn(contact_id)
+            except IntegrityError:
+                # A generated reference collided (or a concurrent worker took this turn):
+                # the whole turn rolled back, so it is safe to run it again.
+                if attempt == REFERENCE_RETRIES - 1:
+                    raise
+        return None
+
+    def _record_failure(self, contact_id: int, exc: BaseException) -> list[OutboundRecord]:
+        """Count a failed turn; at MAX_TURN_ATTEMPTS set the message aside with an apology."""
+        with transaction(self.engine) as tx:
+            pending = _oldest_pending(tx, contact_id)
+            if pending is None:
+                return []
+            pending.attempts += 1
+            pending.error = type(exc).__name__  # never the message: it may quote personal data
+            tx.add(pending)
+            log.error("turn failed on inbound %s (attempt %d): %s", pending.id, pending.attempts, pending.error)
+            if pending.attempts < MAX_TURN_ATTEMPTS:
+                return []
+            pending.processed_at = as_utc(self.clock())
+            contact = tx.get(Contact, contact_id)
+            assert contact is not None and contact.id is not None
+            lang = contact.language or "ar"
+            apology = OutboundRecord(
+                contact_id=contact.id,
+                channel=contact.channel,
+                to_address=contact.address,
+                text=translator(lang).t(
+                    "Sorry, something went wrong with your last message. Please send it again, "
+                    "or write: staff."
+                ),
+                language=lang,
+                in_reply_to=pending.id,
+                meta={"set_aside": True},
+            )
+            tx.add(apology)
+            tx.flush()
+            return [apology]
+
+    def _one_turn(self, contact_id: int) -> list[OutboundRecord] | None:
+        with transaction(self.engine) as tx:
+            lock = select(Contact).where(Contact.id == contact_id)
+            if not is_sqlite(self.engine):
+                lock = lock.with_for_update()
+            contact = tx.exec(lock).one()
+            pending = _oldest_pending(tx, contact_id)
+            if pending is None:
+                return None
+            now = self.clock()
+            conversation = tx.get(Conversation, contact_id) or Conversation(contact_id=contact_id, state={})
+            state: State = dict(conversation.state or {})
+            state, expired = self._expire(state, conversation, now)
+            result = self.intercept(contact, pending, state) if self.intercept else None
+            if result is not None:
+                lang = contact.language or "ar"
+            else:
+                nlu = self.nlu if not (state.get("flow") and state.get("expects")) else None
+                inp = build_input(pending, nlu)
+                lang = choose_language(contact, inp)
+                ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None)
+                result = router.decide(state, ctx, inp)
+                if expired:
+                    result = Result(result.state, (*expired, *result.replies), result.effects, result.events)
+            outbound = self._persist(tx, contact, conversation, pending, result, lang, now)
+            if self.before_commit is not None:
+                self.before_commit(tx)
+            return outbound
+
+    def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
+        # A conversation handed to staff never expires here: the handoff flow ends it after staff silence.
+        live = state.get("flow") and state.get("flow") != "handoff"
+        if live and conversation.updated_at and as_utc(now) - as_utc(conversation.updated_at) > self.session_ttl:
+            lang = state.get("lang", "ar")
+            note = translator(lang).t("Welcome back. Your previous conversation expired, so let us start again.")
+            return {}, (Reply(note),)
+        return state, ()
+
+    def new_reference(self, prefix: str) -> str:
+        return new_reference(prefix, self.rng)
+
+    def _persist(
+        self,
+        tx: Session,
+        contact: Contact,
+        conversation: Conversation,
+        pending: InboundRecord,
+        result: Result,
+        lang: str,
+        now: datetime,
+    ) -> list[OutboundRecord]:
+        turn = Turn(contact=contact, channel=pending.channel, language=lang, now=as_utc(now))
+        for effect in result.effects:
+            effect.apply(tx, turn)
+        if contact.language_locked and contact.language:
+            lang = contact.language  # the contact changed language in this turn (SetLanguage)
+        state = {**result.state, "lang": lang}
+        conversation.state = state
+        conversation.version += 1
+        conversation.updated_at = as_utc(now)
+        tx.add(conversation)
+        pending.processed_at = as_utc(now)
+        tx.add(pending)
+        tx.add(contact)
+        session = router.summary_of(result.state)
+        outbound: list[OutboundRecord] = []
+        for i, reply in enumerate(result.replies):
+            last = i == len(result.replies) - 1
+            assert contact.id is not None
+            outbound.append(
+                OutboundRecord(
+                    contact_id=contact.id,
+                    channel=contact.channel,
+                    to_address=contact.address,
+                    text=reply.text,
+                    buttons=[b.as_dict() for b in reply.buttons],
+                    language=lang,
+                    session=session,
+                    events=list(result.events) if last else [],
+                    meta=dict(reply.meta),
+                    in_reply_to=pending.id,
+                    created_at=as_utc(now),
+                    next_attempt_at=as_utc(now),
+                )
+            )
+        tx.add_all(outbound)
+        tx.flush()
+        return outbound
+
+
+def _oldest_pending(tx: Session, contact_id: int) -> InboundRecord | None:
+    """The contact's oldest accepted message not yet processed: per-contact order is kept."""
+    return tx.exec(
+        select(InboundRecord)
+        .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
+        .order_by(col(InboundRecord.id))
+        .limit(1)
+    ).first()
