@@ -25,8 +25,8 @@ from sqlalchemy import text as sql
 from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
-from bot.turn.runtime import Runtime
 from bot.staff.web import staff_router
+from bot.turn.runtime import Runtime
 from connectors import Channel, Inbound, WebhookRequest, build_channels
 from connectors.config import Settings
 from storage.db import get_engine
@@ -143,10 +143,10 @@ def build_service(
     Telegram is polled (no webhook) when `poll` is True, or by default when a bot token is set
     but no TELEGRAM_WEBHOOK_SECRET: `make run` with only TELEGRAM_BOT_TOKEN gives a working bot.
     """
+    from bot.turn.optout import intercept
     from bot.turn.outbox import OutboxWorker, record_status
     from bot.turn.runner import TurnRunner, media_fetcher
     from connectors.config import install_redaction
-    from bot.turn.optout import intercept
     from nlu.client import NLUClient
 
     settings = settings or Settings.from_env()

@@ -25,9 +25,9 @@ from sqlmodel import col, select
 
 from bot.errors import InputError
 from bot.lang.i18n import is_rtl
-from nlu.local import LocalNLU
 from bot.messages import InboundMessage, Location, Media
 from bot.turn.runtime import Runtime
+from nlu.local import LocalNLU
 from orgs import load_org
 from storage.db import get_engine, transaction
 from storage.models import Contact, OutboundRecord, utcnow

@@ -59,9 +59,9 @@ def main(argv: list[str]) -> int:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sys.path.insert(0, str(REPO))
+    from bot.bench.fakes import FakeProviders
     from storage.migrate import upgrade
     from tests.connectors.harness import TWILIO_TOKEN, ServeProcess, twilio_signature
-    from bot.bench.fakes import FakeProviders
 
     work = Path(tempfile.mkdtemp(prefix="tawasul-bench-"))
     db_url = args.database or f"sqlite:///{work}/bench.db"

@@ -22,8 +22,8 @@ from bot.flows import (
     urgent,
     volunteer,
 )
-from bot.flows.intake import form as intake
 from bot.flows.base import Context, Reply, State
+from bot.flows.intake import form as intake
 from bot.messages import Button
 
 FLOWS: dict[str, ModuleType] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.lang.calendar import add_working_days, local_date
@@ -89,6 +89,7 @@ class Context:
     new_reference: Callable[[str], str] = lambda prefix: prefix  # seeded in tests
     nlu_available: bool = True
     open_alert_at: datetime | None = None  # the contact's latest open urgent alert, if any
+    handoff_silence: timedelta = timedelta(hours=24)  # staff silent this long: the bot takes over again
 
     @property
     def tr(self) -> Translator:
@@ -136,15 +137,11 @@ class Reply:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-class Effect(Protocol):
-    """A record a step asks the runtime to write; see bot/effects.py."""
-
-
 @dataclass(frozen=True)
 class Result:
     state: State
     replies: tuple[Reply, ...] = ()
-    effects: tuple[Any, ...] = ()
+    effects: tuple[Any, ...] = ()  # records to write: bot/flows/effects.py
     events: tuple[dict[str, Any], ...] = ()
 
     def then(self, other: Result) -> Result:

@@ -3,7 +3,7 @@
     start / open_handoff ─► OpenHandoff, "passed to {officer}" ─► with_staff (quiet: inbound kept, no reply)
         with_staff ─┬─ staff reply (bot/staff/actions.py) ─► delivered on the contact's channel, silence clock reset
                     ├─ staff release ─► CloseHandoff, "the assistant is back" ─► resume the earlier state
-                    └─ TAWASUL_HANDOFF_SILENCE_HOURS without staff ─► same as release: when the beneficiary
+                    └─ ctx.handoff_silence without staff ─► same as release: when the beneficiary
                        next writes, or earlier by the periodic sweep (bot/turn/sweep.py, `tawasul staff sweep`)
 Reasons: asked | not_understood (the engine, after repeated misunderstanding) | unclear_procedure (intake).
 Example: "ابغى اكلم موظف" -> "أحلت محادثتك إلى ضابط الاتصال العام ..." (events: handoff_opened); then
@@ -12,21 +12,15 @@ Example: "ابغى اكلم موظف" -> "أحلت محادثتك إلى ضاب�
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.effects import CloseHandoff, OpenHandoff
 from bot.flows.base import Context, Input, Reply, Result, State
+from bot.flows.effects import CloseHandoff, OpenHandoff
 
 NAME = "handoff"
 ENTRY_INTENTS = ("human_handoff",)
 WITH_STAFF = "with_staff"
-
-
-def silence_limit() -> timedelta:
-    """How long staff may stay silent before the bot takes the conversation back."""
-    return timedelta(hours=float(os.environ.get("TAWASUL_HANDOFF_SILENCE_HOURS", "24")))
 
 
 def is_quiet(state: State) -> bool:
@@ -70,13 +64,13 @@ def _clean(state: State) -> State:
     return {k: v for k, v in state.items() if k not in ("lang", "menu", "misunderstood")}
 
 
-def timed_out(state: State, now: datetime) -> bool:
-    """True when the conversation is with staff and they have been silent longer than the limit."""
+def timed_out(state: State, now: datetime, limit: timedelta) -> bool:
+    """True when the conversation is with staff and they have been silent longer than `limit`."""
     if not is_quiet(state):
         return False
     data = state.get("data") or {}
     last = datetime.fromisoformat(str(data.get("last_staff") or now.isoformat()))
-    return now - last > silence_limit()
+    return now - last > limit
 
 
 def time_out(state: State, ctx: Context) -> Result:
@@ -88,7 +82,7 @@ def time_out(state: State, ctx: Context) -> Result:
 
 def step(state: State, ctx: Context, inp: Input) -> Result:
     """While staff handle the conversation: stay quiet, unless staff have been silent too long."""
-    if timed_out(state, ctx.now):
+    if timed_out(state, ctx.now, ctx.handoff_silence):
         return time_out(state, ctx)
     return Result(state)
 

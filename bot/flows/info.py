@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.lang.words import canon, digit_choice
 from bot.lang.i18n import N_
+from bot.lang.words import canon, digit_choice
 from bot.messages import Button
 
 NAME = "info"

@@ -8,8 +8,8 @@ Example: "English" -> "Done: I will write to you in English." (events: language_
 
 from __future__ import annotations
 
-from bot.effects import SetLanguage
 from bot.flows.base import Context, Input, Reply, Result, State, ask
+from bot.flows.effects import SetLanguage
 from bot.lang.words import canon, digit_choice
 from bot.messages import Button
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.effects import AddRequestInfo
 from bot.flows.base import Context, Input, Reply, RequestView, Result, State, ask, done
+from bot.flows.effects import AddRequestInfo
 from bot.flows.intake.applicant import relation_in
+from bot.flows.validators import clean
 from bot.lang.keywords import keyword_intent
 from bot.lang.words import canon, is_done, is_no, is_skip, only_answer_words
-from bot.flows.validators import clean
 
 NAME = "more_info"
 ENTRY_INTENTS: tuple[str, ...] = ()

@@ -14,13 +14,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.lang.calendar import both_calendars
-from bot.effects_care import CreatePrivacyRequest
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.lang.words import canon, digit_choice, is_no, is_yes
-from bot.lang.i18n import N_
-from bot.messages import Button
+from bot.flows.effects import CreatePrivacyRequest
 from bot.flows.validators import check_field
+from bot.lang.calendar import both_calendars
+from bot.lang.i18n import N_
+from bot.lang.words import canon, digit_choice, is_no, is_yes
+from bot.messages import Button
 
 NAME = "privacy"
 ENTRY_INTENTS = ("privacy_request",)

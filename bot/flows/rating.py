@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.effects import RecordRating, SetOptOut
 from bot.flows.base import Context, Input, Reply, RequestView, Result, State, ask, done
+from bot.flows.effects import RecordRating, SetOptOut
+from bot.flows.validators import clean
 from bot.lang.words import canon, is_no, is_skip
 from bot.messages import Button
-from bot.flows.validators import clean
 from nlu.entities import parse_number
 
 NAME = "rating"

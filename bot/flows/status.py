@@ -10,11 +10,11 @@ Example: "وش صار على طلبي" -> "طلبك ESR-1234-56789: قيد ال�
 
 from __future__ import annotations
 
-from bot.lang.calendar import both_calendars
 from bot.flows import moreinfo
 from bot.flows.base import ComplaintView, Context, Input, Reply, RequestView, Result, State, ask, done
-from bot.lang.words import digit_choice
+from bot.lang.calendar import both_calendars
 from bot.lang.i18n import N_
+from bot.lang.words import digit_choice
 from bot.messages import Button
 from nlu.entities import parse_reference
 

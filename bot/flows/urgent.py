@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.effects_care import LocateUrgentAlert, RaiseUrgentAlert
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.lang.words import canon
-from bot.lang.i18n import N_
+from bot.flows.effects import LocateUrgentAlert, RaiseUrgentAlert
 from bot.flows.validators import clean
+from bot.lang.i18n import N_
+from bot.lang.words import canon
 
 NAME = "urgent"
 ENTRY_INTENTS = ("urgent_help",)

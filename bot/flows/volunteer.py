@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.effects import RecordConsent
-from bot.effects_care import RegisterVolunteer
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.lang.words import is_no, is_yes
-from bot.lang.i18n import N_
-from bot.messages import Button
+from bot.flows.effects import RecordConsent, RegisterVolunteer
 from bot.flows.validators import FIELD_LABELS, FIELD_QUESTIONS, check_field
+from bot.lang.i18n import N_
+from bot.lang.words import is_no, is_yes
+from bot.messages import Button
 
 NAME = "volunteer"
 ENTRY_INTENTS = ("volunteer",)

@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
-from bot.lang.words import canon
 from bot.flows.validators import clean
+from bot.lang.words import canon
 
 MIN_CONTENT_WORDS = 2
 MIN_CHARS = 12

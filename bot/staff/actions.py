@@ -10,16 +10,15 @@ StaffError (shown to staff in Arabic) for a wrong reference or a forbidden move.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.lang.calendar import both_calendars
 from bot.flows import handoff, rating
 from bot.flows.base import Reply, Result
-from bot.turn.notify import context_for, conversation_of, is_idle, lock_contact, notify_status, push
+from bot.lang.calendar import both_calendars
+from bot.turn.notify import context_for, is_idle, notify_status, push
+from bot.turn.write import conversation_of
 from storage.models import (
-    AuditLog,
     Complaint,
     Contact,
     Handoff,
@@ -30,17 +29,13 @@ from storage.models import (
     StatusChange,
     Survey,
 )
+from storage.queries import audit, lock_contact
 
 STATUSES = ("draft", "submitted", "under_study", "needs_info", "accepted", "rejected", "delivered", "closed")
 
 
 class StaffError(ValueError):
     """A staff command that cannot be carried out; the message is Arabic, for staff."""
-
-
-def audit(tx: Session, actor: str, action: str, target: str | None, now: datetime, reason: str | None = None,
-          **details: Any) -> None:
-    tx.add(AuditLog(actor=actor, action=action, target=target, reason=reason, details=details, at=now))
 
 
 def check_actor(tx: Session, actor: str) -> None:

@@ -27,14 +27,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.staff import actions as staffops
-from bot.staff import reads as staffviews
 from bot.flows.status import STATUS_LABELS
 from bot.lang.i18n import translator
-from bot.staff.actions import StaffError
+from bot.staff import actions as staffops
 from bot.staff import auth as staffauth
+from bot.staff import reads as staffviews
+from bot.staff.actions import StaffError
 from bot.turn.sweep import sweep_handoffs
 from storage.db import get_engine, transaction
+from storage.queries import audit
 
 HEADINGS = {
     "urgent": "بلاغات عاجلة",
@@ -167,7 +168,7 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
                                                   role=args.role, org=args.org, display_name=args.name)
         except ValueError as exc:
             raise StaffError(str(exc)) from exc
-        staffops.audit(tx, actor, "staff_create" if created else "staff_update", user.username, now,
+        audit(tx, actor, "staff_create" if created else "staff_update", user.username, now,
                        role=user.role, org=user.org_slug)
         return {"username": user.username, "role": user.role, "org": user.org_slug, "created": created}, \
             f"{'أُنشئ' if created else 'حُدّث'} المستخدم {user.username} ({user.role}، {user.org_slug or 'كل الجمعيات'})."

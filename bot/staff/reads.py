@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from bot.lang.calendar import local_date
-from bot.staff.actions import StaffError, audit
+from bot.staff.actions import StaffError
 from storage.models import (
     Complaint,
     Contact,
@@ -25,6 +25,7 @@ from storage.models import (
     StatusChange,
     UrgentAlert,
 )
+from storage.queries import audit
 
 OPEN_REQUESTS = ("submitted", "under_study", "needs_info", "accepted")
 MIN_REASON = 5

@@ -14,35 +14,20 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.lang.calendar import both_calendars
-from bot.effects import Turn
-from bot.turn.router import summary_of
 from bot.flows import handoff, moreinfo, rating
 from bot.flows.base import Context, Reply, RequestView, Result, State
 from bot.flows.status import status_label
-from bot.turn.references import new_reference
+from bot.lang.calendar import both_calendars
 from bot.turn.read import load_context
-from storage.db import is_sqlite
-from storage.models import Contact, Conversation, OutboundRecord, Rating, ServiceRequest, StatusChange
-
-
-def lock_contact(tx: Session, contact_id: int) -> Contact:
-    """The contact row, locked against a turn running for it at the same time (PostgreSQL)."""
-    query = select(Contact).where(Contact.id == contact_id)
-    bind = tx.get_bind()
-    if not is_sqlite(bind):  # type: ignore[arg-type]
-        query = query.with_for_update()
-    return tx.exec(query).one()
+from bot.turn.references import new_reference
+from bot.turn.write import conversation_of, write_result
+from storage.models import Contact, OutboundRecord, Rating, ServiceRequest, StatusChange
+from storage.queries import lock_contact
 
 
 def context_for(tx: Session, contact: Contact, now: datetime) -> Context:
     """The same view of the contact a turn gets (their own requests only), in their language."""
     return load_context(tx, contact, now, contact.language or "ar", new_reference, nlu_available=False)
-
-
-def conversation_of(tx: Session, contact: Contact) -> Conversation:
-    assert contact.id is not None
-    return tx.get(Conversation, contact.id) or Conversation(contact_id=contact.id, state={})
 
 
 def is_idle(state: State) -> bool:
@@ -59,33 +44,7 @@ def push(
     meta: dict[str, Any] | None = None,
 ) -> list[OutboundRecord]:
     """Apply the result's effects, store its state (if asked) and queue its replies."""
-    assert contact.id is not None
-    lang = contact.language or "ar"
-    turn = Turn(contact=contact, channel=contact.channel, language=lang, now=now)
-    for effect in result.effects:
-        effect.apply(tx, turn)
-    conversation = conversation_of(tx, contact)
-    state: State = dict(conversation.state or {})
-    if set_state:
-        state = {**result.state, "lang": lang}
-        conversation.state = state
-        conversation.version += 1
-        conversation.updated_at = now
-        tx.add(conversation)
-    rows = []
-    for i, reply in enumerate(result.replies):
-        last = i == len(result.replies) - 1
-        rows.append(
-            OutboundRecord(
-                contact_id=contact.id, channel=contact.channel, to_address=contact.address, text=reply.text,
-                buttons=[b.as_dict() for b in reply.buttons], language=lang, session=summary_of(state),
-                events=list(result.events) if last else [], meta={**(meta or {}), **reply.meta},
-                created_at=now, next_attempt_at=now,
-            )
-        )
-    tx.add_all(rows)
-    tx.flush()
-    return rows
+    return write_result(tx, contact, result, lang=contact.language or "ar", now=now, set_state=set_state, meta=meta)
 
 
 def status_notice(ctx: Context, req: ServiceRequest, status: str, note: str | None) -> Result:

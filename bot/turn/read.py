@@ -6,9 +6,10 @@ here, by the query, not by each flow.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
@@ -29,6 +30,11 @@ from storage.models import (
 
 _REFERENCE = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}[ \-–_.]{0,3}[\d٠-٩]")
 LANGUAGES = ("ar", "en", "ur", "id")
+
+
+def handoff_silence() -> timedelta:
+    """How long staff may stay silent before the bot takes the conversation back (read at each use)."""
+    return timedelta(hours=float(os.environ.get("TAWASUL_HANDOFF_SILENCE_HOURS", "24")))
 
 
 class Understander(Protocol):
@@ -129,4 +135,5 @@ def load_context(
         new_reference=new_reference,
         nlu_available=nlu_available,
         open_alert_at=as_utc(alert_at) if alert_at else None,
+        handoff_silence=handoff_silence(),
     )

@@ -10,7 +10,6 @@ language change, a greeting after a pause and the end of a handoff can repeat it
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from bot import flows
 from bot.flows import handoff, language, moreinfo
@@ -186,8 +185,3 @@ def _trim(state: State, depth: int = MAX_BACK) -> State:
     else:
         kept["back"] = _trim(kept["back"], depth - 1)
     return kept
-
-
-def summary_of(state: State) -> dict[str, Any]:
-    """The `session` object of the chat contract."""
-    return {"flow": state.get("flow"), "step": state.get("step"), "expects": state.get("expects")}

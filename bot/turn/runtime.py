@@ -18,18 +18,19 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.turn import router
-from bot.effects import Turn
 from bot.flows.base import Reply, Result, State
 from bot.lang.i18n import translator
 from bot.messages import InboundMessage
-from bot.turn.references import new_reference
+from bot.turn import router
 from bot.turn.read import Understander, build_input, choose_language, load_context
+from bot.turn.references import new_reference
+from bot.turn.write import write_result
 from orgs import load_org
-from storage.db import get_engine, is_sqlite, transaction
+from storage.db import get_engine, transaction
 from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
+from storage.queries import contact_by_address, lock_contact, oldest_pending
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
@@ -107,10 +108,7 @@ class Runtime:
             return record.id, contact.id
 
     def _contact(self, tx: Session, org_slug: str, msg: InboundMessage) -> Contact:
-        query = select(Contact).where(
-            Contact.org_slug == org_slug, Contact.channel == msg.channel, Contact.address == msg.address
-        )
-        found = tx.exec(query).first()
+        found = contact_by_address(tx, msg.channel, msg.address, org_slug=org_slug)
         if found:
             return found
         contact = Contact(org_slug=org_slug, channel=msg.channel, address=msg.address, phone=msg.phone)
@@ -118,7 +116,9 @@ class Runtime:
             with tx.begin_nested():
                 tx.add(contact)
         except IntegrityError:  # created concurrently by another process
-            return tx.exec(query).one()
+            again = contact_by_address(tx, msg.channel, msg.address, org_slug=org_slug)
+            assert again is not None
+            return again
         return contact
 
     # ---- process ------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class Runtime:
     def _record_failure(self, contact_id: int, exc: BaseException) -> list[OutboundRecord]:
         """Count a failed turn; at MAX_TURN_ATTEMPTS set the message aside with an apology."""
         with transaction(self.engine) as tx:
-            pending = _oldest_pending(tx, contact_id)
+            pending = oldest_pending(tx, contact_id)
             if pending is None:
                 return []
             pending.attempts += 1
@@ -192,11 +192,8 @@ class Runtime:
 
     def _one_turn(self, contact_id: int) -> list[OutboundRecord] | None:
         with transaction(self.engine) as tx:
-            lock = select(Contact).where(Contact.id == contact_id)
-            if not is_sqlite(self.engine):
-                lock = lock.with_for_update()
-            contact = tx.exec(lock).one()
-            pending = _oldest_pending(tx, contact_id)
+            contact = lock_contact(tx, contact_id)
+            pending = oldest_pending(tx, contact_id)
             if pending is None:
                 return None
             now = self.clock()
@@ -241,50 +238,7 @@ class Runtime:
         lang: str,
         now: datetime,
     ) -> list[OutboundRecord]:
-        turn = Turn(contact=contact, channel=pending.channel, language=lang, now=as_utc(now))
-        for effect in result.effects:
-            effect.apply(tx, turn)
-        if contact.language_locked and contact.language:
-            lang = contact.language  # the contact changed language in this turn (SetLanguage)
-        state = {**result.state, "lang": lang}
-        conversation.state = state
-        conversation.version += 1
-        conversation.updated_at = as_utc(now)
-        tx.add(conversation)
         pending.processed_at = as_utc(now)
         tx.add(pending)
-        tx.add(contact)
-        session = router.summary_of(result.state)
-        outbound: list[OutboundRecord] = []
-        for i, reply in enumerate(result.replies):
-            last = i == len(result.replies) - 1
-            assert contact.id is not None
-            outbound.append(
-                OutboundRecord(
-                    contact_id=contact.id,
-                    channel=contact.channel,
-                    to_address=contact.address,
-                    text=reply.text,
-                    buttons=[b.as_dict() for b in reply.buttons],
-                    language=lang,
-                    session=session,
-                    events=list(result.events) if last else [],
-                    meta=dict(reply.meta),
-                    in_reply_to=pending.id,
-                    created_at=as_utc(now),
-                    next_attempt_at=as_utc(now),
-                )
-            )
-        tx.add_all(outbound)
-        tx.flush()
-        return outbound
-
-
-def _oldest_pending(tx: Session, contact_id: int) -> InboundRecord | None:
-    """The contact's oldest accepted message not yet processed: per-contact order is kept."""
-    return tx.exec(
-        select(InboundRecord)
-        .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
-        .order_by(col(InboundRecord.id))
-        .limit(1)
-    ).first()
+        return write_result(tx, contact, result, lang=lang, now=as_utc(now), channel=pending.channel,
+                            conversation=conversation, in_reply_to=pending.id)

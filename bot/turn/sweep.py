@@ -17,13 +17,15 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from bot.effects import CloseHandoff
 from bot.flows import handoff
 from bot.flows.base import Result
-from bot.turn.notify import context_for, conversation_of, lock_contact, push
-from bot.staff.actions import audit
+from bot.flows.effects import CloseHandoff
+from bot.turn.notify import context_for, push
+from bot.turn.read import handoff_silence
+from bot.turn.write import conversation_of
 from storage.db import transaction
 from storage.models import Handoff
+from storage.queries import audit, lock_contact
 
 log = logging.getLogger("tawasul.sweep")
 ACTOR = "system"
@@ -31,7 +33,7 @@ ACTOR = "system"
 
 def due_handoffs(engine: Engine, now: datetime) -> list[int]:
     """Open handoffs without staff activity for longer than the silence limit (ids, oldest first)."""
-    cutoff = now - handoff.silence_limit()
+    cutoff = now - handoff_silence()
     with transaction(engine) as tx:
         return [h for h in tx.exec(
             select(Handoff.id).where(Handoff.status == "open", col(Handoff.last_activity_at) <= cutoff)
@@ -49,13 +51,13 @@ def time_out_handoff(engine: Engine, handoff_id: int, now: datetime) -> bool:
         tx.refresh(found)  # a staff reply may have landed while we waited for the lock
         state = dict(conversation_of(tx, contact).state or {})
         if handoff.is_quiet(state):
-            if not handoff.timed_out(state, now):
+            if not handoff.timed_out(state, now, handoff_silence()):
                 return False
             push(tx, contact, handoff.time_out(state, context_for(tx, contact, now)), now=now)
         else:
             # The row outlived its conversation (e.g. the session was reset): close it quietly.
             push(tx, contact, Result(state, (), (CloseHandoff("timeout"),)), now=now, set_state=False)
-        hours = handoff.silence_limit().total_seconds() / 3600
+        hours = handoff_silence().total_seconds() / 3600
         audit(tx, ACTOR, "handoff_timeout", f"H{handoff_id}", now, silence_hours=hours)
         return True
 

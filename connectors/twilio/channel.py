@@ -34,8 +34,8 @@ from bot.messages import InboundMessage, Location, Media
 from connectors.base import BaseChannel, DeliveryStatus, Inbound, Outgoing, SendResult, WebhookRequest
 from connectors.config import Settings
 from connectors.media import base_type, download
-from connectors.twilio.sms import split
 from connectors.twilio.rest import create, make_client, rebase
+from connectors.twilio.sms import split
 from orgs import all_orgs, load_org
 
 log = logging.getLogger("tawasul.twilio")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.bench.fakes import FakeProviders
 from storage.migrate import upgrade
 from tests.conftest import _pg_database
 from tests.connectors.harness import ServeProcess
-from bot.bench.fakes import FakeProviders
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.bench.fakes import FakeProviders
 from bot.errors import OutsideSessionWindow
 from bot.messages import Button
 from connectors import Outgoing, Settings, build_channels, numbered
 from connectors.twilio.sms import segments, split
 from tests.connectors.harness import TELEGRAM_TOKEN, TWILIO_SID, TWILIO_TOKEN
-from bot.bench.fakes import FakeProviders
 
 NOW = datetime.now(UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import collections
 import json
 
-from tests.connectors.harness import ServeProcess, fixture, wait_for
 from bot.bench.fakes import FakeProviders
+from tests.connectors.harness import ServeProcess, fixture, wait_for
 
 CHATS = [6670001 + i for i in range(6)]
 

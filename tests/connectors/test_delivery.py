@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.connectors.harness import SECRETS, TELEGRAM_TOKEN, TWILIO_SID, ServeProcess, fixture, wait_for
 from bot.bench.fakes import FakeProviders
+from tests.connectors.harness import SECRETS, TELEGRAM_TOKEN, TWILIO_SID, ServeProcess, fixture, wait_for
 
 
 def _telegram_update(update_id: int, chat: int, text: str) -> bytes:

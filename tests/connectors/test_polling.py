@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.connectors.harness import ServeProcess, fixture, wait_for
 from bot.bench.fakes import FakeProviders
+from tests.connectors.harness import ServeProcess, fixture, wait_for
 
 
 def test_long_polling_answers(sqlite_server: ServeProcess, fake: FakeProviders) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lang.amountwords import amount_in_words
 from bot.flows.validators import check_field
+from bot.lang.amountwords import amount_in_words
 
 
 @pytest.mark.parametrize(("text", "value"), [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lang.words import is_edit, is_greeting, is_skip, only_answer_words
 from bot.flows.validators import check_field
+from bot.lang.words import is_edit, is_greeting, is_skip, only_answer_words
 
 
 @pytest.mark.parametrize("text", ["السلام عليكم", "السلام عليكم ورحمة الله، وين وصلنا؟", "هلا والله", "hi", "Assalamualaikum"])

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.messages import InboundMessage, Media
 from bot.staff import actions as staffops
 from bot.staff import reads as staffviews
-from bot.messages import InboundMessage, Media
 from bot.turn.runtime import Runtime
 from storage.db import transaction
 from storage.models import OutboundRecord, ServiceRequest, StatusChange

@@ -9,8 +9,8 @@ import pytest
 
 from bot import flows
 from bot.flows import complaint, info, language, privacy, rating, status, urgent, volunteer
-from bot.flows.intake import form as intake
 from bot.flows.base import ContactView, Context, Input, RequestView, Result
+from bot.flows.intake import form as intake
 from orgs import load_org
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")

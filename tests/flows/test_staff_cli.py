@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.staff import cli as staff
 from bot.messages import InboundMessage
+from bot.staff import cli as staff
 from bot.turn.runtime import Runtime
 from storage.db import get_engine, make_engine
 from storage.migrate import upgrade

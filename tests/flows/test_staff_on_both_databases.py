@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.staff import actions as staffops
 from bot.messages import InboundMessage
+from bot.staff import actions as staffops
 from bot.turn.runtime import Runtime
 from storage.db import transaction
 from storage.models import AuditLog, Handoff, OutboundRecord, Rating

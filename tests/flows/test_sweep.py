@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.staff import cli as staff
 from bot.staff import actions as staffops
+from bot.staff import cli as staff
+from bot.turn.runner import TurnRunner
 from bot.turn.runtime import Runtime
 from bot.turn.sweep import sweep_handoffs
-from bot.turn.runner import TurnRunner
 from storage.db import get_engine, transaction
 from storage.models import AuditLog, Conversation, Handoff, OutboundRecord
 from tests.conftest import Clock

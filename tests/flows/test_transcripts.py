@@ -28,8 +28,8 @@ import pytest
 import yaml
 from sqlmodel import col, select
 
-from bot.staff import actions as staffops
 from bot.messages import InboundMessage, Location, Media
+from bot.staff import actions as staffops
 from bot.turn.runtime import Runtime
 from orgs import clear_cache
 from storage.db import make_engine, transaction

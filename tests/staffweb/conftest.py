@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.turn.runtime import Runtime
-from bot.staff import auth
 from bot.app import Service, create_app
+from bot.staff import auth
+from bot.turn.runtime import Runtime
 from connectors.config import Settings
 from storage.db import transaction
 from storage.models import Complaint, Contact, Rating, ServiceRequest, StatusChange, UrgentAlert

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import Service, create_app
 from bot.staff import cli as staff
 from bot.turn.runtime import Runtime
-from bot.app import Service, create_app
 from connectors.config import Settings
 from storage.db import get_engine, make_engine
 from storage.migrate import upgrade

@@ -15,8 +15,8 @@ stays the applicant's own.
 from __future__ import annotations
 
 from bot.flows.base import Context
-from bot.lang.words import canon
 from bot.lang.i18n import N_
+from bot.lang.words import canon
 
 RELATIONS = {
     "father": N_("your father"),

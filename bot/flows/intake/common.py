@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.flows.base import Context
+from bot.flows.validators import FIELD_QUESTIONS
 from bot.lang.i18n import N_
 from bot.messages import Button
-from bot.flows.validators import FIELD_QUESTIONS
 
 NAME = "intake"
 ASK_FIELD = N_("Please write the {field}.")

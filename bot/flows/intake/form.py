@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.effects import RecordConsent
 from bot.flows import handoff
-from bot.flows.intake import applicant
-from bot.flows.intake import review
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
+from bot.flows.effects import RecordConsent
+from bot.flows.intake import applicant, review
 from bot.flows.intake.common import NAME, question, service, services, yes_no
-from bot.lang.words import best_match, digit_choice, is_no, is_yes, only_answer_words
-from bot.lang.i18n import N_
-from bot.messages import Button
 from bot.flows.validators import check_field
+from bot.lang.i18n import N_
+from bot.lang.words import best_match, digit_choice, is_no, is_yes, only_answer_words
+from bot.messages import Button
 
 ENTRY_INTENTS = ("request_service",)
 MAX_ATTEMPTS = 3

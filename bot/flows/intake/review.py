@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.lang.calendar import both_calendars
-from bot.effects import CreateRequest
-from bot.flows.intake import applicant
 from bot.flows.base import Context, Input, Reply, Result, ask, done
+from bot.flows.effects import CreateRequest
+from bot.flows.intake import applicant
 from bot.flows.intake.common import NAME, for_other, question, service
+from bot.flows.validators import FIELD_LABELS
+from bot.lang.calendar import both_calendars
 from bot.lang.words import canon, digit_choice, is_done, is_edit, is_no, is_skip, is_yes
 from bot.messages import Button
-from bot.flows.validators import FIELD_LABELS
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = ("image/", "application/pdf")

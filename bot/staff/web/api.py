@@ -17,9 +17,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 
-from bot.staff.web import management, privacy, requests, work
 from bot.staff.auth import LockedOut, Principal, issue_token, principal_of, read_token, sign_in
-from bot.staff.web.errors import TooMany, Unauthorized
 from bot.staff.schemas import (
     AlertOut,
     AuditOut,
@@ -46,6 +44,8 @@ from bot.staff.schemas import (
     StatusOut,
     TokenOut,
 )
+from bot.staff.web import management, privacy, requests, work
+from bot.staff.web.errors import TooMany, Unauthorized
 from storage.db import transaction
 
 ERRORS: dict[int | str, dict[str, Any]] = {

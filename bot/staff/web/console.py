@@ -19,8 +19,6 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.staff.actions import audit
-from bot.staff.web import management, pages, privacy, requests, work
 from bot.staff.auth import (
     TOKEN_TTL_SECONDS,
     LockedOut,
@@ -32,10 +30,12 @@ from bot.staff.auth import (
     read_token,
     sign_in,
 )
+from bot.staff.schemas import InvestigationIn
+from bot.staff.web import management, pages, privacy, requests, work
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page, login_page, page
-from bot.staff.schemas import InvestigationIn
 from storage.db import transaction
+from storage.queries import audit
 
 COOKIE, PRE_COOKIE = "tawasul_staff", "tawasul_pre"
 HEADERS = {

@@ -12,12 +12,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.staff.actions import audit
 from bot.staff.auth import Principal
+from bot.staff.schemas import AuditOut, RatingsOut, ServiceRatings
 from bot.staff.web.errors import Forbidden
 from bot.staff.web.requests import in_org, scope_org
-from bot.staff.schemas import AuditOut, RatingsOut, ServiceRatings
 from storage.models import AuditLog, Rating, ServiceRequest, Staff
+from storage.queries import audit
 
 SCORES = ("1", "2", "3", "4", "5")
 

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.staff.schemas import (
+    AlertOut,
+    ComplaintDetails,
+    ComplaintOut,
+    HandoffMessage,
+    HandoffOut,
+    PersonalData,
+    PrivacyOut,
+    RatingsOut,
+    RequestDetail,
+    RequestSummary,
+)
 from bot.staff.web.html import (
     calendar_days_left_text,
     committee_names,
@@ -22,18 +34,6 @@ from bot.staff.web.html import (
     text_input,
 )
 from bot.staff.web.privacy import KIND_AR
-from bot.staff.schemas import (
-    AlertOut,
-    ComplaintDetails,
-    ComplaintOut,
-    HandoffMessage,
-    HandoffOut,
-    PersonalData,
-    PrivacyOut,
-    RatingsOut,
-    RequestDetail,
-    RequestSummary,
-)
 from orgs.loader import OrgNotFound, load_org
 
 FIELD_AR = {

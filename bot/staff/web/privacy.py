@@ -8,14 +8,15 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.staff import actions as staffops
 from bot.lang.calendar import both_calendars
-from bot.staff.actions import StaffError, audit
+from bot.staff import actions as staffops
+from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
+from bot.staff.schemas import PrivacyCompleteOut, PrivacyOut
 from bot.staff.web.errors import BadInput
 from bot.staff.web.requests import _today, find_owned, in_org, scope_org
-from bot.staff.schemas import PrivacyCompleteOut, PrivacyOut
 from storage.models import PrivacyRequest
+from storage.queries import audit
 
 KIND_AR = {"access": "نسخة من البيانات", "correction": "تصحيح البيانات", "deletion": "حذف البيانات"}
 

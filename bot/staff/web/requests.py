@@ -13,16 +13,17 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
-from bot.staff import actions as staffops
 from bot.lang.calendar import both_calendars, is_working_day, local_date
-from bot.staff.actions import StaffError, audit
-from bot.staff.reads import MIN_REASON, OPEN_REQUESTS
+from bot.staff import actions as staffops
+from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
-from bot.staff.web.errors import BadInput, Forbidden, NotFound
+from bot.staff.reads import MIN_REASON, OPEN_REQUESTS
 from bot.staff.schemas import HistoryItem, PersonalData, RequestDetail, RequestSummary, StatusOut
+from bot.staff.web.errors import BadInput, Forbidden, NotFound
 from orgs.loader import OrgNotFound, load_org
 from orgs.schema import HEALTH_FIELDS
 from storage.models import Contact, ServiceRequest, StatusChange
+from storage.queries import audit
 
 Referenced = TypeVar("Referenced")
 

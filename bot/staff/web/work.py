@@ -8,10 +8,8 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from bot.staff import actions as staffops
-from bot.staff.actions import StaffError, audit
+from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
-from bot.staff.web.errors import BadInput, NotFound
-from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
 from bot.staff.schemas import (
     AlertOut,
     ComplaintDetails,
@@ -22,7 +20,10 @@ from bot.staff.schemas import (
     InvestigationIn,
     InvestigationOut,
 )
+from bot.staff.web.errors import BadInput, NotFound
+from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
 from storage.models import Complaint, Contact, Handoff, InboundRecord, Investigation, UrgentAlert
+from storage.queries import audit
 
 
 def _contact(tx: Session, contact_id: int) -> Contact:

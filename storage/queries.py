@@ -1,0 +1,71 @@
+"""Data functions: the queries more than one part of the product asks, written once.
+
+Each takes the caller's session (the caller owns the transaction) and returns model rows.
+
+    >>> with transaction() as tx:                              # doctest: +SKIP
+    ...     contact = contact_by_address(tx, "whatsapp", "+966501234567", org_slug="esrar")
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.db import is_sqlite
+from storage.models import AuditLog, Contact, Handoff, InboundRecord, ServiceRequest, UrgentAlert
+
+
+def contact_by_address(tx: Session, channel: str, address: str, *, org_slug: str | None = None) -> Contact | None:
+    """The contact that writes from `address` on `channel` (of `org_slug`, or the newest of any org)."""
+    query = select(Contact).where(Contact.channel == channel, Contact.address == address)
+    if org_slug is not None:
+        query = query.where(Contact.org_slug == org_slug)
+    return tx.exec(query.order_by(col(Contact.id).desc())).first()
+
+
+def lock_contact(tx: Session, contact_id: int) -> Contact:
+    """The contact row, locked against a turn running for it at the same time (FOR UPDATE on PostgreSQL;
+    SQLite serialises writers with BEGIN IMMEDIATE)."""
+    query = select(Contact).where(Contact.id == contact_id)
+    if not is_sqlite(tx.get_bind()):  # type: ignore[arg-type]
+        query = query.with_for_update()
+    return tx.exec(query).one()
+
+
+def oldest_pending(tx: Session, contact_id: int) -> InboundRecord | None:
+    """The contact's oldest accepted message not yet processed: per-contact order is kept."""
+    return tx.exec(
+        select(InboundRecord)
+        .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
+        .order_by(col(InboundRecord.id))
+        .limit(1)
+    ).first()
+
+
+def own_request(tx: Session, contact_id: int, reference: str | None) -> ServiceRequest | None:
+    """One of this contact's own requests, by reference (None when there is none or it is not theirs)."""
+    if not reference:
+        return None
+    return tx.exec(
+        select(ServiceRequest).where(ServiceRequest.reference == reference, ServiceRequest.contact_id == contact_id)
+    ).first()
+
+
+def open_handoffs(tx: Session, contact_id: int) -> list[Handoff]:
+    return list(tx.exec(select(Handoff).where(Handoff.contact_id == contact_id, Handoff.status == "open")).all())
+
+
+def latest_open_alert(tx: Session, contact_id: int) -> UrgentAlert | None:
+    return tx.exec(
+        select(UrgentAlert)
+        .where(UrgentAlert.contact_id == contact_id, UrgentAlert.status == "open")
+        .order_by(col(UrgentAlert.id).desc())
+    ).first()
+
+
+def audit(tx: Session, actor: str, action: str, target: str | None, now: datetime, reason: str | None = None,
+          **details: Any) -> None:
+    """One audit log row: who did or read what, when, and why."""
+    tx.add(AuditLog(actor=actor, action=action, target=target, reason=reason, details=details, at=now))
