@@ -1,4 +1,5 @@
-"""`tawasul serve`: the ASGI web service (webhooks, /healthz) and, unless --no-worker, the workers.
+"""The one place that wires everything: `tawasul serve` (webhooks, /healthz, the staff console and API,
+the turn runner, the outbox worker, Telegram polling) and `tawasul telegram`.
 
     GET  /healthz             {"status": "ok", "database": "ok", "nlu": "unreachable", ...}
     POST /webhooks/twilio     WhatsApp and SMS (form-encoded, X-Twilio-Signature)
@@ -25,11 +26,14 @@ from sqlalchemy import text as sql
 from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
+from bot.messages import Channel, Inbound, WebhookRequest
 from bot.staff.web import staff_router
 from bot.turn.runtime import Runtime
-from connectors import Channel, Inbound, WebhookRequest, build_channels
+from connectors import build_channels
 from connectors.config import Settings
-from storage.db import get_engine
+from orgs.directory import OrgDirectory
+from storage.db import get_engine, transaction
+from storage.queries import contact_by_address
 
 log = logging.getLogger("tawasul.web")
 
@@ -149,7 +153,7 @@ def build_service(
     from connectors.config import install_redaction
     from nlu.client import NLUClient
 
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env(OrgDirectory())
     install_redaction(settings)
     nlu_url = os.environ.get("NLU_URL")
     if nlu is None and nlu_url:
@@ -171,7 +175,7 @@ def build_service(
     service.stopped.append(runner.stop)
     service.on_status = lambda _name, status: record_status(runtime.engine, status)
     if worker:
-        outbox = OutboxWorker(runtime.engine, channels, settings,
+        outbox = OutboxWorker(runtime.engine, channels,
                               batch=int(os.environ.get("TAWASUL_OUTBOX_BATCH", "32")),
                               senders=int(os.environ.get("TAWASUL_OUTBOX_SENDERS", "8")))
         service.started.append(outbox.start)
@@ -195,18 +199,9 @@ def build_service(
 
 def org_of_address(runtime: Runtime, channel: str, address: str) -> str | None:
     """The org this chat last spoke with (a Telegram chat keeps the org its /start link chose)."""
-    from sqlmodel import col, select
-
-    from storage.db import transaction
-    from storage.models import Contact
-
     with transaction(runtime.engine) as tx:
-        found = tx.exec(
-            select(Contact.org_slug)
-            .where(Contact.channel == channel, Contact.address == address)
-            .order_by(col(Contact.id).desc())
-        ).first()
-    return found
+        found = contact_by_address(tx, channel, address)
+        return found.org_slug if found else None
 
 
 def main(argv: list[str]) -> int:
@@ -226,6 +221,7 @@ def main(argv: list[str]) -> int:
         if not args.no_nlu:
             from nlu.local import LocalNLU
 
+
             # Without NLU_URL a local Rasa server starts in the background; until it is ready the
             # bot serves through menus, digits and regex entities.
             nlu = LocalNLU(stack, background=True)
@@ -233,4 +229,61 @@ def main(argv: list[str]) -> int:
         log.info("serving on http://%s:%d (channels: %s)", args.host, args.port,
                  ", ".join(service.channels) or "none")
         uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def telegram_main(argv: list[str]) -> int:
+    """`tawasul telegram set-webhook | delete-webhook | poll`."""
+    from connectors.config import install_redaction
+    from connectors.telegram.channel import TelegramChannel
+    from connectors.telegram.polling import ALLOWED_UPDATES
+
+    parser = argparse.ArgumentParser(prog="tawasul telegram")
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("set-webhook", help="point Telegram at PUBLIC_BASE_URL/webhooks/telegram")
+    sub.add_parser("delete-webhook", help="stop webhook delivery (before polling elsewhere)")
+    sub.add_parser("poll", help="run the bot by long polling (no public URL needed)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(OrgDirectory())
+    install_redaction(settings)
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set")
+        return 2
+    channel = TelegramChannel(settings)
+    try:
+        if args.action == "set-webhook":
+            if not (settings.public_base_url and settings.telegram_webhook_secret):
+                print("PUBLIC_BASE_URL and TELEGRAM_WEBHOOK_SECRET must both be set")
+                return 2
+            url = f"{settings.public_base_url}/webhooks/telegram"
+            channel.call(lambda bot: bot.set_webhook(url, secret_token=settings.telegram_webhook_secret,
+                                                     allowed_updates=ALLOWED_UPDATES))
+            print(f"webhook set to {url}")
+            return 0
+        if args.action == "delete-webhook":
+            channel.call(lambda bot: bot.delete_webhook())
+            print("webhook deleted")
+            return 0
+        return _poll_forever(settings)
+    finally:
+        channel.close()
+
+
+def _poll_forever(settings: Settings) -> int:
+    import signal
+    import threading
+    import time
+
+    service = build_service(settings=settings, poll=True)
+    for start in service.started:
+        start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    for halt in service.stopped:
+        halt()
     return 0

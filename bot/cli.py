@@ -1,4 +1,5 @@
-"""`tawasul` entry point: each subcommand lives in the module that owns it and parses its own argv."""
+"""`tawasul` entry point: each subcommand lives in the module that owns it (`module` or `module:function`)
+and parses its own argv."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "nlu": ("nlu.cli", "The Rasa NLU server: serve, train, predict, eval, bench"),
     "serve": ("bot.app", "The web service: webhooks, /healthz, staff console, outbox worker"),
     "staff": ("bot.staff.cli", "Staff actions from the command line"),
-    "telegram": ("connectors.telegram.polling", "Telegram: set-webhook, poll"),
+    "telegram": ("bot.app:telegram_main", "Telegram: set-webhook, poll"),
     "bench": ("bot.bench.run", "Load benchmark through the webhooks"),
 }
 
@@ -41,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"tawasul: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[name][0])
-    code = module.main(rest)
+    module, _, function = COMMANDS[name][0].partition(":")
+    code = getattr(importlib.import_module(module), function or "main")(rest)
     return int(code or 0)
 
 

@@ -1,4 +1,7 @@
-"""The one channel-neutral message model. Only connectors translate to and from providers.
+"""The one channel-neutral message model, and the one protocol every channel implements.
+
+Only connectors (connectors/<channel>/) translate to and from providers; the runtime, the outbox and the
+web app speak only these types.
 
 Example inbound from WhatsApp: InboundMessage(channel="whatsapp", address="+966501234567",
 provider_id="SM0123...", text="ابغى اسجل طلب", org_slug="esrar").
@@ -6,8 +9,10 @@ provider_id="SM0123...", text="ابغى اسجل طلب", org_slug="esrar").
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,119 @@ class OutboundMessage:
     text: str
     buttons: tuple[Button, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. {"template": "status_update"}
+
+
+# ---- the channel protocol: verify, parse, send ------------------------------------------------------
+# A webhook arrives as a `WebhookRequest` (raw bytes, lower-cased headers). The web app calls `verify`
+# FIRST (signature or secret; `SignatureError` -> 403, nothing parsed, nothing stored), then `parse`
+# (-> `Inbound`: messages for the runtime and/or a delivery-status update), then answers with `ack_body`.
+# The outbox worker calls `send` with an `Outgoing` and records the `SendResult`.
+# Example: a Telegram text update becomes
+#     Inbound(messages=(InboundMessage(channel="telegram", address="5550001", provider_id="9001",
+#                                      text="السلام عليكم"),))
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    path: str  # "/webhooks/twilio"
+    query: str  # raw query string, "" when none
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """A provider's word on one of our outbound messages (Twilio status callback)."""
+
+    provider_id: str
+    status: str  # queued | sent | delivered | read | failed | undelivered
+    error_code: str | None = None
+    outbox_id: int | None = None  # our id, echoed back in the callback URL
+
+
+@dataclass(frozen=True)
+class Inbound:
+    messages: tuple[InboundMessage, ...] = ()
+    status: DeliveryStatus | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One outbox row as a connector sees it."""
+
+    outbox_id: int
+    channel: str  # whatsapp | sms | telegram
+    to: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+    org_slug: str = ""
+    last_inbound_at: datetime | None = None  # the WhatsApp 24-hour window starts here
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_id: str
+    channel: str  # the channel actually used (a WhatsApp message may fall back to SMS)
+    parts: int = 1  # messages the provider received (a long SMS is split)
+
+
+class Channel(Protocol):
+    name: str  # webhook name: "twilio", "telegram"
+    serves: tuple[str, ...]  # InboundMessage.channel values it sends for
+    pace_seconds: float  # minimum gap between two messages to one chat
+    ack_body: tuple[str, str]  # (content type, body) of a successful webhook answer
+
+    def verify(self, request: WebhookRequest) -> None: ...
+
+    def parse(self, request: WebhookRequest) -> Inbound: ...
+
+    def send(self, out: Outgoing) -> SendResult: ...
+
+    def fetch_media(self, url: str, content_type: str, dest_stem: str) -> tuple[str, int]: ...
+
+    def close(self) -> None: ...
+
+
+def for_message_channel(channels: Mapping[str, Channel], channel: str) -> Channel | None:
+    """The connector that sends messages of `channel` ("whatsapp", "sms", "telegram")."""
+    for connector in channels.values():
+        if channel in connector.serves:
+            return connector
+    return None
+
+
+class Directory(Protocol):
+    """What a channel may know of the associations (given to it by the app; connectors never read profiles).
+
+    `orgs/directory.py` answers from the profiles; `NoOrgs` knows none (every message goes to the default).
+    """
+
+    def slugs(self) -> Collection[str]: ...
+
+    def numbers(self) -> Mapping[str, str]: ...  # a sender number (E.164) -> the org it belongs to
+
+    def sender(self, org: str, kind: str) -> str | None: ...  # the org's own "whatsapp" or "sms" number
+
+    def template(self, org: str, purpose: str) -> str | None: ...  # an approved WhatsApp ContentSid
+
+    def has_field_site(self, org: str, site: str) -> bool: ...
+
+
+class NoOrgs:
+    """A directory that knows no association."""
+
+    def slugs(self) -> Collection[str]:
+        return ()
+
+    def numbers(self) -> Mapping[str, str]:
+        return {}
+
+    def sender(self, org: str, kind: str) -> str | None:
+        return None
+
+    def template(self, org: str, purpose: str) -> str | None:
+        return None
+
+    def has_field_site(self, org: str, site: str) -> bool:
+        return False

@@ -1,4 +1,4 @@
-"""Channel connectors: one module per channel behind the small protocol of `connectors.base`.
+"""Channel connectors: one package per channel behind the protocol of `bot.messages`.
 
 Only this package imports `twilio` or `telegram`. The registry maps a webhook name to its
 connector class; `build_channels` makes one instance of each from the settings:
@@ -11,16 +11,8 @@ from __future__ import annotations
 
 import importlib
 
-from connectors.base import (
-    BaseChannel,
-    Channel,
-    DeliveryStatus,
-    Inbound,
-    Outgoing,
-    SendResult,
-    WebhookRequest,
-    numbered,
-)
+from bot.messages import Channel, DeliveryStatus, Inbound, Outgoing, SendResult, WebhookRequest
+from connectors.base import BaseChannel, numbered
 from connectors.config import Settings
 
 # name -> "module:Class"; imported on first use so that a command that needs no channel stays light.
@@ -40,15 +32,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
     return {name: channel_class(name)(settings) for name in REGISTRY}
 
 
-def for_message_channel(channels: dict[str, Channel], channel: str) -> Channel | None:
-    """The connector that sends messages of `channel` ("whatsapp", "sms", "telegram")."""
-    for connector in channels.values():
-        if channel in connector.serves:
-            return connector
-    return None
-
-
 __all__ = [
     "REGISTRY", "BaseChannel", "Channel", "DeliveryStatus", "Inbound", "Outgoing", "SendResult", "Settings",
-    "WebhookRequest", "build_channels", "channel_class", "for_message_channel", "numbered",
+    "WebhookRequest", "build_channels", "channel_class", "numbered",
 ]

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.messages import Directory, NoOrgs
+
 MEDIA_MAX_BYTES = 5 * 1024 * 1024
 MEDIA_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf", "audio/ogg", "audio/mpeg",
@@ -42,9 +44,10 @@ class Settings:
     media_dir: Path = Path("data/media")
     media_max_bytes: int = MEDIA_MAX_BYTES
     media_types: frozenset[str] = MEDIA_TYPES
+    directory: Directory = field(default_factory=NoOrgs, repr=False)  # the associations; set by the app
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, directory: Directory | None = None) -> Settings:
         data_dir = Path(os.environ.get("TAWASUL_DATA_DIR", "data"))
         return cls(
             public_base_url=(_env("PUBLIC_BASE_URL") or "").rstrip("/") or None,
@@ -59,6 +62,7 @@ class Settings:
             default_org=_env("TAWASUL_ORG") or "esrar",
             media_dir=data_dir / "media",
             media_max_bytes=int(os.environ.get("TAWASUL_MEDIA_MAX_BYTES", MEDIA_MAX_BYTES)),
+            directory=directory or NoOrgs(),
         )
 
     def secrets(self) -> list[str]:

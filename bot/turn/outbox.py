@@ -31,9 +31,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select, update
 
 from bot.errors import ContactStopped, SendError, Throttled
-from bot.messages import Button
-from connectors import Channel, DeliveryStatus, Outgoing, for_message_channel
-from connectors.config import Settings
+from bot.messages import Button, Channel, DeliveryStatus, Outgoing, for_message_channel
 from storage.db import is_sqlite, transaction
 from storage.models import Contact, OutboundRecord, utcnow
 
@@ -91,7 +89,6 @@ class OutboxWorker:
         self,
         engine: Engine,
         channels: dict[str, Channel],
-        settings: Settings,
         *,
         batch: int = 32,
         senders: int = 8,
@@ -100,7 +97,6 @@ class OutboxWorker:
     ) -> None:
         self.engine = engine
         self.channels = channels
-        self.settings = settings
         self.batch = batch
         self.idle_seconds = idle_seconds
         seconds = float(os.environ.get("TAWASUL_OUTBOX_LEASE_SECONDS", "60"))

@@ -159,7 +159,7 @@ def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int],
     """A `prepare` hook: download the media of a contact's pending messages (refused files are noted in the
     payload's "refused_media", so that the turn tells the beneficiary)."""
     from bot.errors import InputError, MediaRefused
-    from connectors import for_message_channel
+    from bot.messages import for_message_channel
 
     def prepare(contact_id: int) -> None:
         with transaction(runtime.engine) as tx:

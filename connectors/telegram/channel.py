@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.errors import ContactStopped, InputError, MediaRefused, SendError, SignatureError, Throttled
-from bot.messages import InboundMessage, Location, Media
-from connectors.base import BaseChannel, Inbound, Outgoing, SendResult, WebhookRequest
+from bot.messages import Inbound, InboundMessage, Location, Media, Outgoing, SendResult, WebhookRequest
+from connectors.base import BaseChannel
 from connectors.config import Settings
-from orgs import all_orgs, load_org
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta, without a warning
 
@@ -65,7 +64,7 @@ class TelegramChannel(BaseChannel):
         self._thread: threading.Thread | None = None
         self._requests: tuple[HTTPXRequest, ...] = ()
         self._lock = threading.Lock()
-        self._orgs = set(all_orgs())
+        self._orgs = set(settings.directory.slugs())
 
     # ---- the Bot, on a private event loop (PTB is async; the worker threads are not) -----------
     @property
@@ -172,13 +171,12 @@ class TelegramChannel(BaseChannel):
                 return slug
         return self.org_of_chat(chat) or self.settings.default_org
 
-    @staticmethod
-    def _site(org: str, payload: str) -> str | None:
+    def _site(self, org: str, payload: str) -> str | None:
         """The field site of a deep link ("alhuda-juhfa_miqat" -> "juhfa_miqat") when the org lists it (R15)."""
         slug, _, site = payload.partition("-")
         if slug.lower() != org or not site:
             return None
-        return site if site in {s.id for s in load_org(org).field_sites} else None
+        return site if self.settings.directory.has_field_site(org, site) else None
 
     def _media(self, message: Any, provider_id: str) -> tuple[tuple[Media, ...], list[dict[str, Any]]]:
         """The accepted files, and the refused ones (type, size) that the beneficiary must be told about."""

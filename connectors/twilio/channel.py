@@ -30,13 +30,21 @@ from twilio.request_validator import (  # type: ignore[import-untyped]
 )
 
 from bot.errors import InputError, OutsideSessionWindow, SendError, SignatureError
-from bot.messages import InboundMessage, Location, Media
-from connectors.base import BaseChannel, DeliveryStatus, Inbound, Outgoing, SendResult, WebhookRequest
+from bot.messages import (
+    DeliveryStatus,
+    Inbound,
+    InboundMessage,
+    Location,
+    Media,
+    Outgoing,
+    SendResult,
+    WebhookRequest,
+)
+from connectors.base import BaseChannel
 from connectors.config import Settings
 from connectors.media import base_type, download
 from connectors.twilio.rest import create, make_client, rebase
 from connectors.twilio.sms import split
-from orgs import all_orgs, load_org
 
 log = logging.getLogger("tawasul.twilio")
 WINDOW = timedelta(hours=24)
@@ -59,7 +67,7 @@ class TwilioChannel(BaseChannel):
         self._client: Any = None
         self._http: Any = None
         self._media_http: httpx.Client | None = None
-        self._orgs = self._address_map()
+        self._orgs = dict(settings.directory.numbers())  # sender number -> org (TAWASUL_ORG for the rest)
 
     # ---- inbound --------------------------------------------------------------------------------
     def verify(self, request: WebhookRequest) -> None:
@@ -131,15 +139,6 @@ class TwilioChannel(BaseChannel):
         outbox = dict(parse_qsl(query)).get("outbox", "")
         return DeliveryStatus(sid, status, form.get("ErrorCode") or None, int(outbox) if outbox.isdigit() else None)
 
-    def _address_map(self) -> dict[str, str]:
-        """Sender number -> org slug, from the profiles' channels (TAWASUL_ORG for the rest)."""
-        table: dict[str, str] = {}
-        for slug, profile in all_orgs().items():
-            for number in (profile.channels.whatsapp, profile.channels.sms):
-                if number:
-                    table.setdefault(number, slug)
-        return table
-
     # ---- media ----------------------------------------------------------------------------------
     def fetch_media(self, url: str, content_type: str, dest_stem: str) -> tuple[str, int]:
         if self._media_http is None:
@@ -169,8 +168,8 @@ class TwilioChannel(BaseChannel):
 
     def _business_initiated(self, out: Outgoing) -> SendResult:
         purpose = out.meta.get("template")
-        templates = load_org(out.org_slug).whatsapp_templates if out.org_slug else {}
-        content_sid = templates.get(purpose) if isinstance(purpose, str) else None
+        directory = self.settings.directory
+        content_sid = directory.template(out.org_slug, purpose) if out.org_slug and isinstance(purpose, str) else None
         if content_sid:
             variables = out.meta.get("template_vars") or {"1": out.text}
             sid = self._create(to=f"whatsapp:{out.to}", from_=self._sender(out, "whatsapp"),
@@ -189,11 +188,9 @@ class TwilioChannel(BaseChannel):
         return SendResult(sids[0], "sms", parts=len(sids))
 
     def _sender(self, out: Outgoing, kind: str) -> str | None:
-        profile = load_org(out.org_slug) if out.org_slug else None
+        number = self.settings.directory.sender(out.org_slug, kind) if out.org_slug else None
         if kind == "whatsapp":
-            number = profile.channels.whatsapp if profile else None
             return f"whatsapp:{number}" if number else self.settings.twilio_whatsapp_from
-        number = profile.channels.sms if profile else None
         return number or self.settings.twilio_sms_from
 
     def _create(self, *, out: Outgoing, **kwargs: str | None) -> str:

@@ -12,6 +12,7 @@ from bot.errors import OutsideSessionWindow
 from bot.messages import Button
 from connectors import Outgoing, Settings, build_channels, numbered
 from connectors.twilio.sms import segments, split
+from orgs.directory import OrgDirectory
 from tests.connectors.harness import TELEGRAM_TOKEN, TWILIO_SID, TWILIO_TOKEN
 
 NOW = datetime.now(UTC)
@@ -22,7 +23,7 @@ def channels(fake: FakeProviders):  # type: ignore[no-untyped-def]
     settings = Settings(public_base_url="https://bot.example.test", twilio_account_sid=TWILIO_SID,
                         twilio_auth_token=TWILIO_TOKEN, twilio_sms_from="+15005550006",
                         twilio_api_base_url=fake.url, telegram_bot_token=TELEGRAM_TOKEN,
-                        telegram_api_base_url=fake.url)
+                        telegram_api_base_url=fake.url, directory=OrgDirectory())
     built = build_channels(settings)
     yield built
     for channel in built.values():

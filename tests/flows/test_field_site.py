@@ -13,6 +13,7 @@ from bot.messages import InboundMessage
 from bot.turn.runtime import Runtime
 from connectors.config import Settings
 from connectors.telegram.channel import TelegramChannel
+from orgs.directory import OrgDirectory
 from storage.models import ServiceRequest
 from tests.walk import Chat, walk_intake
 
@@ -31,13 +32,13 @@ def _start(text: str) -> dict[str, Any]:
     ("/start alhuda", "alhuda", None),
 ])
 def test_deep_link_carries_the_field_site(link: str, org: str, site: str | None) -> None:
-    (msg,) = TelegramChannel(Settings()).parse_update(_start(link)).messages
+    (msg,) = TelegramChannel(Settings(directory=OrgDirectory())).parse_update(_start(link)).messages
     assert msg.org_slug == org and msg.text == ""
     assert msg.raw["field_site"] == site
 
 
 def test_plain_text_has_no_field_site() -> None:
-    (msg,) = TelegramChannel(Settings()).parse_update(_start("السلام عليكم")).messages
+    (msg,) = TelegramChannel(Settings(directory=OrgDirectory())).parse_update(_start("السلام عليكم")).messages
     assert "field_site" not in msg.raw
 
 
