@@ -3,7 +3,7 @@
     tawasul bench                                              # SQLite, one serve process
     tawasul bench --database postgresql://postgres@127.0.0.1:5432/tawasul_bench --processes 2
 
-Starts the local provider fakes (tests/fakes, so run it from a checkout) and N `tawasul serve`
+Starts the local provider fakes (bot/bench/fakes.py) and N `tawasul serve`
 processes on loopback, then CONTACTS contacts (half Telegram, half SMS with real Twilio signatures)
 each send MESSAGES messages one after another, spread round-robin over the processes as a load
 balancer would. It waits until every turn ran and every reply left, then prints turns/s, webhook
@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -31,7 +30,6 @@ from urllib.parse import urlencode
 import httpx
 from sqlalchemy import create_engine, text
 
-REPO = Path(__file__).resolve().parents[2]
 TEXTS = ["السلام عليكم", "1", "وش صار على طلبي", "شكرا", "مع السلامة"]
 
 
@@ -58,10 +56,9 @@ def main(argv: list[str]) -> int:
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    sys.path.insert(0, str(REPO))
     from bot.bench.fakes import FakeProviders
+    from bot.bench.serve import TWILIO_TOKEN, ServeProcess, twilio_signature
     from storage.migrate import upgrade
-    from tests.connectors.harness import TWILIO_TOKEN, ServeProcess, twilio_signature
 
     work = Path(tempfile.mkdtemp(prefix="tawasul-bench-"))
     db_url = args.database or f"sqlite:///{work}/bench.db"
