@@ -37,8 +37,9 @@ test: setup
 lint: venv
 	$(BIN)/ruff check bot storage connectors orgs nlu tests
 	$(BIN)/mypy bot storage connectors orgs nlu
+	$(BIN)/lint-imports  # the import contracts of pyproject.toml: pure flows, thin connectors, no circles
 
-# Everything a change must pass: lint (ruff), types (mypy --strict) and the whole test suite.
+# Everything a change must pass: lint (ruff), types (mypy --strict), import contracts and the whole test suite.
 check: lint test
 
 i18n: venv

@@ -16,9 +16,9 @@ from typing import Any
 
 from bot.flows import status
 from bot.flows.base import ComplaintView, Context, Input, Reply, Result, State, ask, done
+from bot.flows.complaint_words import category_in, opening_details
 from bot.flows.effects import CreateComplaint
 from bot.flows.validators import check_field, clean
-from bot.lang.complaint_words import category_in, opening_details
 from bot.lang.i18n import N_
 from bot.lang.words import digit_choice, is_done, is_no, is_skip, is_yes
 from bot.messages import Button

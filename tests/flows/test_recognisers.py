@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.flows.complaint_words import category_in, opening_details
 from bot.flows.intake.applicant import relation_in
 from bot.flows.moreinfo import leaves
 from bot.flows.privacy import kind_in
 from bot.flows.urgent import is_plea
 from bot.flows.validators import check_field
-from bot.lang.complaint_words import category_in, opening_details
 
 
 @pytest.mark.parametrize(("text", "value"), [
