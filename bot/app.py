@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text as sql
 from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
 from bot.messages import Channel, Inbound, WebhookRequest
-from bot.staff.web import staff_router
+from bot.staff.web import Backend, staff_router
 from bot.turn.runtime import Runtime
 from connectors import build_channels
 from connectors.config import Settings
@@ -62,6 +62,84 @@ def nlu_status(url: str | None) -> str:
     return "reachable"
 
 
+router = APIRouter()  # /healthz and the provider webhooks; the service is the app's (`app.state.service`)
+
+
+def service_of(request: Request) -> Service:
+    found: Service = request.app.state.service
+    return found
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> JSONResponse:
+    service = service_of(request)
+    try:
+        with service.runtime.engine.connect() as conn:
+            conn.execute(sql("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports any database failure as a 503
+        log.warning("health: database check failed (%s)", type(exc).__name__)
+        database = "error"
+    body = {
+        "status": "ok" if database == "ok" else "error",
+        "database": database,
+        "dialect": service.runtime.engine.dialect.name,
+        "nlu": "starting" if getattr(service.runtime.nlu, "starting", False)
+        else nlu_status(getattr(service.runtime.nlu, "url", None) or os.environ.get("NLU_URL")),
+        "channels": sorted(service.channels),
+    }
+    return JSONResponse(body, status_code=200 if database == "ok" else 503)
+
+
+@router.post("/webhooks/twilio")
+async def twilio_webhook(request: Request) -> Response:
+    """WhatsApp and SMS (form-encoded, X-Twilio-Signature)."""
+    return await webhook("twilio", request)
+
+
+@router.post("/webhooks/telegram")
+async def telegram_webhook(request: Request) -> Response:
+    """Telegram updates (JSON, X-Telegram-Bot-Api-Secret-Token)."""
+    return await webhook("telegram", request)
+
+
+async def webhook(name: str, request: Request) -> Response:
+    """Verify, parse, store, answer: the turn runs later, in the turn runner's threads."""
+    service = service_of(request)
+    channel = service.channels.get(name)
+    if channel is None:
+        return PlainTextResponse("channel not configured", status_code=404)
+    body = await request.body()
+    hook = WebhookRequest(
+        path=request.url.path,
+        query=request.url.query,
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=body,
+    )
+    return await run_in_threadpool(handle, service, name, channel, hook)
+
+
+def handle(service: Service, name: str, channel: Channel, hook: WebhookRequest) -> Response:
+    try:
+        channel.verify(hook)  # before any parsing: a forged body is never looked at
+    except SignatureError as exc:
+        log.warning("%s webhook rejected: %s", name, exc)
+        return PlainTextResponse("forbidden", status_code=403)
+    try:
+        parsed: Inbound = channel.parse(hook)
+    except InputError as exc:
+        log.info("%s webhook ignored: %s", name, exc)
+        return PlainTextResponse("bad request", status_code=400)
+    if parsed.status is not None and service.on_status is not None:
+        service.on_status(name, parsed.status)
+    for msg in parsed.messages:
+        accepted = service.runtime.accept(msg)  # stored (or a duplicate) -> the provider may stop retrying
+        if accepted is not None:
+            service.submit(accepted[1])
+    media_type, content = channel.ack_body
+    return Response(content=content, media_type=media_type)
+
+
 def create_app(service: Service) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,68 +152,10 @@ def create_app(service: Service) -> FastAPI:
                 stop()
 
     app = FastAPI(title="Tawasul", version="0.1.0", lifespan=lifespan)
-
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        try:
-            with service.runtime.engine.connect() as conn:
-                conn.execute(sql("SELECT 1"))
-            database = "ok"
-        except Exception as exc:  # noqa: BLE001 - health reports any database failure as a 503
-            log.warning("health: database check failed (%s)", type(exc).__name__)
-            database = "error"
-        body = {
-            "status": "ok" if database == "ok" else "error",
-            "database": database,
-            "dialect": service.runtime.engine.dialect.name,
-            "nlu": "starting" if getattr(service.runtime.nlu, "starting", False)
-            else nlu_status(getattr(service.runtime.nlu, "url", None) or os.environ.get("NLU_URL")),
-            "channels": sorted(service.channels),
-        }
-        return JSONResponse(body, status_code=200 if database == "ok" else 503)
-
-    async def webhook(name: str, request: Request) -> Response:
-        channel = service.channels.get(name)
-        if channel is None:
-            return PlainTextResponse("channel not configured", status_code=404)
-        body = await request.body()
-        hook = WebhookRequest(
-            path=request.url.path,
-            query=request.url.query,
-            headers={k.lower(): v for k, v in request.headers.items()},
-            body=body,
-        )
-        return await run_in_threadpool(handle, name, channel, hook)
-
-    def handle(name: str, channel: Channel, hook: WebhookRequest) -> Response:
-        try:
-            channel.verify(hook)  # before any parsing: a forged body is never looked at
-        except SignatureError as exc:
-            log.warning("%s webhook rejected: %s", name, exc)
-            return PlainTextResponse("forbidden", status_code=403)
-        try:
-            parsed: Inbound = channel.parse(hook)
-        except InputError as exc:
-            log.info("%s webhook ignored: %s", name, exc)
-            return PlainTextResponse("bad request", status_code=400)
-        if parsed.status is not None and service.on_status is not None:
-            service.on_status(name, parsed.status)
-        for msg in parsed.messages:
-            accepted = service.runtime.accept(msg)  # stored (or a duplicate) -> the provider may stop retrying
-            if accepted is not None:
-                service.submit(accepted[1])
-        media_type, content = channel.ack_body
-        return Response(content=content, media_type=media_type)
-
-    @app.post("/webhooks/twilio")
-    async def twilio_webhook(request: Request) -> Response:
-        return await webhook("twilio", request)
-
-    @app.post("/webhooks/telegram")
-    async def telegram_webhook(request: Request) -> Response:
-        return await webhook("telegram", request)
-
-    app.include_router(staff_router(service))  # /staff (console) and /staff/api (REST)
+    app.state.service = service
+    app.state.staff = Backend(service.runtime.engine, service.runtime.clock)
+    app.include_router(router)
+    app.include_router(staff_router)  # /staff (console) and /staff/api (REST)
     return app
 
 

@@ -9,13 +9,11 @@ POST /staff/api/login; every call runs in one transaction that also writes its a
 
 # No `from __future__ import annotations`: FastAPI must see the local Annotated aliases.
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.engine import Engine
 
 from bot.staff.auth import LockedOut, Principal, issue_token, principal_of, read_token, sign_in
 from bot.staff.schemas import (
@@ -45,6 +43,7 @@ from bot.staff.schemas import (
     TokenOut,
 )
 from bot.staff.web import management, privacy, requests, work
+from bot.staff.web.backend import Store
 from bot.staff.web.errors import TooMany, Unauthorized
 from storage.db import transaction
 
@@ -54,152 +53,195 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 Reason = Annotated[str | None, Query(description="why personal data is needed (audited, 5+ characters)")]
 
 
-def api_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
-    router = APIRouter(prefix="/staff/api", tags=["staff"], responses=ERRORS)
-    bearer = HTTPBearer(auto_error=False, description="token from POST /staff/api/login")
+router = APIRouter(prefix="/staff/api", tags=["staff"], responses=ERRORS)
+bearer = HTTPBearer(auto_error=False, description="token from POST /staff/api/login")
 
-    def current(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
-        username = read_token(creds.credentials) if creds is not None else None
-        if username is None:
-            raise Unauthorized("يلزم تسجيل الدخول (رمز غير صالح أو منتهي)")
-        with transaction(engine) as tx:
-            who = principal_of(tx, username)
-        if who is None:
-            raise Unauthorized("المستخدم غير موجود أو موقوف")
-        return who
 
-    Who = Annotated[Principal, Depends(current)]
+def current(b: Store, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    username = read_token(creds.credentials) if creds is not None else None
+    if username is None:
+        raise Unauthorized("يلزم تسجيل الدخول (رمز غير صالح أو منتهي)")
+    with transaction(b.engine) as tx:
+        who = principal_of(tx, username)
+    if who is None:
+        raise Unauthorized("المستخدم غير موجود أو موقوف")
+    return who
 
-    @router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
-    def login(body: LoginIn) -> TokenOut:
-        try:
-            with transaction(engine) as tx:
-                who = sign_in(tx, body.username, body.password, clock(), via="staff_api")
-        except LockedOut as exc:
-            raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
-        if who is None:
-            raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
-        token, expires = issue_token(who.username)
-        return TokenOut(access_token=token, expires_at=datetime.fromtimestamp(expires, UTC),
-                        username=who.username, role=who.role, org=who.org)
+Who = Annotated[Principal, Depends(current)]
 
-    @router.get("/me", response_model=MeOut, summary="The signed-in staff member")
-    def me(who: Who) -> MeOut:
-        return MeOut(username=who.username, display_name=who.display_name, role=who.role, org=who.org,
-                     sees_health_data=who.sees_health, is_manager=who.is_manager)
 
-    @router.get("/requests", response_model=list[RequestSummary],
-                summary="Requests, soonest deadline first (open ones unless a status is given)")
-    def list_requests(who: Who, org: str | None = None, status: Status | None = None, overdue: bool | None = None,
-                      limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                      offset: Annotated[int, Query(ge=0)] = 0) -> list[RequestSummary]:
-        with transaction(engine) as tx:
-            return requests.list_requests(tx, who, clock(), org=org, status=status, overdue=overdue,
-                                          limit=limit, offset=offset)
+@router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
+def login(b: Store, body: LoginIn) -> TokenOut:
+    try:
+        with transaction(b.engine) as tx:
+            who = sign_in(tx, body.username, body.password, b.clock(), via="staff_api")
+    except LockedOut as exc:
+        raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
+    if who is None:
+        raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
+    token, expires = issue_token(who.username)
+    return TokenOut(access_token=token, expires_at=datetime.fromtimestamp(expires, UTC),
+                    username=who.username, role=who.role, org=who.org)
 
-    @router.get("/requests/{reference}", response_model=RequestDetail, summary="One request, no personal data")
-    def get_request(who: Who, reference: str) -> RequestDetail:
-        with transaction(engine) as tx:
-            return requests.detail(tx, who, reference, clock())
 
-    @router.get("/requests/{reference}/personal", response_model=PersonalData,
-                summary="The beneficiary's data on a request (reason required; audited)")
-    def get_personal(who: Who, reference: str, reason: Reason = None) -> PersonalData:
-        with transaction(engine) as tx:
-            return requests.personal_data(tx, who, reference, reason, clock())
+@router.get("/me", response_model=MeOut, summary="The signed-in staff member")
+def me(b: Store, who: Who) -> MeOut:
+    return MeOut(username=who.username, display_name=who.display_name, role=who.role, org=who.org,
+                 sees_health_data=who.sees_health, is_manager=who.is_manager)
 
-    @router.post("/requests/{reference}/status", response_model=StatusOut,
-                 summary="Change a request's status; the beneficiary is told on their channel")
-    def set_status(who: Who, reference: str, body: StatusIn) -> StatusOut:
-        with transaction(engine) as tx:
-            return requests.set_status(tx, who, reference, body.status, body.note, clock())
 
-    @router.get("/handoffs", response_model=list[HandoffOut], summary="Open handoffs")
-    def list_handoffs(who: Who, org: str | None = None) -> list[HandoffOut]:
-        with transaction(engine) as tx:
-            return work.list_handoffs(tx, who, clock(), org)
+@router.get("/requests", response_model=list[RequestSummary],
+            summary="Requests, soonest deadline first (open ones unless a status is given)")
 
-    @router.get("/handoffs/{handoff_id}/messages", response_model=list[HandoffMessage],
-                summary="What the beneficiary wrote since the handoff (reason required; audited)")
-    def handoff_messages(who: Who, handoff_id: str, reason: Reason = None) -> list[HandoffMessage]:
-        with transaction(engine) as tx:
-            return work.handoff_messages(tx, who, handoff_id, reason, clock())
 
-    @router.post("/handoffs/{handoff_id}/reply", response_model=HandoffActionOut,
-                 summary="Answer in a handed-off conversation")
-    def handoff_reply(who: Who, handoff_id: str, body: ReplyIn) -> HandoffActionOut:
-        with transaction(engine) as tx:
-            return work.reply(tx, who, handoff_id, body.text, clock())
-
-    @router.post("/handoffs/{handoff_id}/release", response_model=HandoffActionOut,
-                 summary="Give the conversation back to the bot")
-    def handoff_release(who: Who, handoff_id: str) -> HandoffActionOut:
-        with transaction(engine) as tx:
-            return work.release(tx, who, handoff_id, clock())
-
-    @router.get("/complaints", response_model=list[ComplaintOut],
-                summary="Complaints (unresolved unless a status is given), without their text")
-    def list_complaints(who: Who, org: str | None = None, status: str | None = None) -> list[ComplaintOut]:
-        with transaction(engine) as tx:
-            return work.list_complaints(tx, who, clock(), org, status)
-
-    @router.get("/complaints/{reference}", response_model=ComplaintOut, summary="One complaint")
-    def get_complaint(who: Who, reference: str) -> ComplaintOut:
-        with transaction(engine) as tx:
-            return work.complaint(tx, who, reference, clock())
-
-    @router.get("/complaints/{reference}/personal", response_model=ComplaintDetails,
-                summary="A complaint's text and attachments (reason required; audited)")
-    def complaint_personal(who: Who, reference: str, reason: Reason = None) -> ComplaintDetails:
-        with transaction(engine) as tx:
-            return work.complaint_details(tx, who, reference, reason, clock())
-
-    @router.post("/complaints/{reference}/resolve", response_model=ComplaintOut,
-                 summary="Close a complaint with its outcome; the beneficiary is told")
-    def resolve(who: Who, reference: str, body: ResolveIn) -> ComplaintOut:
-        with transaction(engine) as tx:
-            return work.resolve(tx, who, reference, body.outcome, clock())
-
-    @router.post("/complaints/{reference}/investigations", response_model=ComplaintOut,
-                 summary="Record the committee's investigation (R10)")
-    def investigate(who: Who, reference: str, body: InvestigationIn) -> ComplaintOut:
-        with transaction(engine) as tx:
-            return work.investigate(tx, who, reference, body, clock())
-
-    @router.get("/privacy", response_model=list[PrivacyOut],
-                summary="Personal-data requests (PDPL), soonest 30-day deadline first; no personal data")
-    def list_privacy(who: Who, org: str | None = None,
-                     status: Annotated[str, Query(pattern="^(open|done)$")] = "open") -> list[PrivacyOut]:
-        with transaction(engine) as tx:
-            return privacy.list_privacy(tx, who, clock(), org, status)
-
-    @router.post("/privacy/{reference}/complete", response_model=PrivacyCompleteOut,
-                 summary="Mark a personal-data request done; the beneficiary is told on their channel")
-    def complete_privacy(who: Who, reference: str, body: PrivacyCompleteIn) -> PrivacyCompleteOut:
-        with transaction(engine) as tx:
-            return privacy.complete(tx, who, reference, body.note, clock())
-
-    @router.get("/alerts", response_model=list[AlertOut], summary="Urgent alerts, newest first")
-    def list_alerts(who: Who, org: str | None = None,
-                    status: Annotated[str, Query(pattern="^(open|acknowledged)$")] = "open") -> list[AlertOut]:
-        with transaction(engine) as tx:
-            return work.list_alerts(tx, who, clock(), org, status)
-
-    @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Take an urgent alert")
-    def acknowledge(who: Who, alert_id: int) -> AlertOut:
-        with transaction(engine) as tx:
-            return work.acknowledge_alert(tx, who, alert_id, clock())
-
-    @router.get("/ratings/summary", response_model=RatingsOut, summary="Satisfaction per service (managers)")
-    def ratings(who: Who, org: str | None = None) -> RatingsOut:
-        with transaction(engine) as tx:
-            return management.ratings_summary(tx, who, clock(), org)
-
-    @router.get("/audit", response_model=list[AuditOut], summary="The audit log, newest first (managers)")
-    def audit_log(who: Who, actor: str | None = None, action: str | None = None,
+def list_requests(b: Store, who: Who, org: str | None = None, status: Status | None = None, overdue: bool | None = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> list[AuditOut]:
-        with transaction(engine) as tx:
-            return management.audit_log(tx, who, clock(), actor, action, limit, offset)
+                  offset: Annotated[int, Query(ge=0)] = 0) -> list[RequestSummary]:
+    with transaction(b.engine) as tx:
+        return requests.list_requests(tx, who, b.clock(), org=org, status=status, overdue=overdue,
+                                      limit=limit, offset=offset)
 
-    return router
+
+@router.get("/requests/{reference}", response_model=RequestDetail, summary="One request, no personal data")
+def get_request(b: Store, who: Who, reference: str) -> RequestDetail:
+    with transaction(b.engine) as tx:
+        return requests.detail(tx, who, reference, b.clock())
+
+
+@router.get("/requests/{reference}/personal", response_model=PersonalData,
+            summary="The beneficiary's data on a request (reason required; audited)")
+
+
+def get_personal(b: Store, who: Who, reference: str, reason: Reason = None) -> PersonalData:
+    with transaction(b.engine) as tx:
+        return requests.personal_data(tx, who, reference, reason, b.clock())
+
+
+@router.post("/requests/{reference}/status", response_model=StatusOut,
+             summary="Change a request's status; the beneficiary is told on their channel")
+
+
+def set_status(b: Store, who: Who, reference: str, body: StatusIn) -> StatusOut:
+    with transaction(b.engine) as tx:
+        return requests.set_status(tx, who, reference, body.status, body.note, b.clock())
+
+
+@router.get("/handoffs", response_model=list[HandoffOut], summary="Open handoffs")
+def list_handoffs(b: Store, who: Who, org: str | None = None) -> list[HandoffOut]:
+    with transaction(b.engine) as tx:
+        return work.list_handoffs(tx, who, b.clock(), org)
+
+
+@router.get("/handoffs/{handoff_id}/messages", response_model=list[HandoffMessage],
+            summary="What the beneficiary wrote since the handoff (reason required; audited)")
+
+
+def handoff_messages(b: Store, who: Who, handoff_id: str, reason: Reason = None) -> list[HandoffMessage]:
+    with transaction(b.engine) as tx:
+        return work.handoff_messages(tx, who, handoff_id, reason, b.clock())
+
+
+@router.post("/handoffs/{handoff_id}/reply", response_model=HandoffActionOut,
+             summary="Answer in a handed-off conversation")
+
+
+def handoff_reply(b: Store, who: Who, handoff_id: str, body: ReplyIn) -> HandoffActionOut:
+    with transaction(b.engine) as tx:
+        return work.reply(tx, who, handoff_id, body.text, b.clock())
+
+
+@router.post("/handoffs/{handoff_id}/release", response_model=HandoffActionOut,
+             summary="Give the conversation back to the bot")
+
+
+def handoff_release(b: Store, who: Who, handoff_id: str) -> HandoffActionOut:
+    with transaction(b.engine) as tx:
+        return work.release(tx, who, handoff_id, b.clock())
+
+
+@router.get("/complaints", response_model=list[ComplaintOut],
+            summary="Complaints (unresolved unless a status is given), without their text")
+
+
+def list_complaints(b: Store, who: Who, org: str | None = None, status: str | None = None) -> list[ComplaintOut]:
+    with transaction(b.engine) as tx:
+        return work.list_complaints(tx, who, b.clock(), org, status)
+
+
+@router.get("/complaints/{reference}", response_model=ComplaintOut, summary="One complaint")
+def get_complaint(b: Store, who: Who, reference: str) -> ComplaintOut:
+    with transaction(b.engine) as tx:
+        return work.complaint(tx, who, reference, b.clock())
+
+
+@router.get("/complaints/{reference}/personal", response_model=ComplaintDetails,
+            summary="A complaint's text and attachments (reason required; audited)")
+
+
+def complaint_personal(b: Store, who: Who, reference: str, reason: Reason = None) -> ComplaintDetails:
+    with transaction(b.engine) as tx:
+        return work.complaint_details(tx, who, reference, reason, b.clock())
+
+
+@router.post("/complaints/{reference}/resolve", response_model=ComplaintOut,
+             summary="Close a complaint with its outcome; the beneficiary is told")
+
+
+def resolve(b: Store, who: Who, reference: str, body: ResolveIn) -> ComplaintOut:
+    with transaction(b.engine) as tx:
+        return work.resolve(tx, who, reference, body.outcome, b.clock())
+
+
+@router.post("/complaints/{reference}/investigations", response_model=ComplaintOut,
+             summary="Record the committee's investigation (R10)")
+
+
+def investigate(b: Store, who: Who, reference: str, body: InvestigationIn) -> ComplaintOut:
+    with transaction(b.engine) as tx:
+        return work.investigate(tx, who, reference, body, b.clock())
+
+
+@router.get("/privacy", response_model=list[PrivacyOut],
+            summary="Personal-data requests (PDPL), soonest 30-day deadline first; no personal data")
+
+
+def list_privacy(b: Store, who: Who, org: str | None = None,
+                 status: Annotated[str, Query(pattern="^(open|done)$")] = "open") -> list[PrivacyOut]:
+    with transaction(b.engine) as tx:
+        return privacy.list_privacy(tx, who, b.clock(), org, status)
+
+
+@router.post("/privacy/{reference}/complete", response_model=PrivacyCompleteOut,
+             summary="Mark a personal-data request done; the beneficiary is told on their channel")
+
+
+def complete_privacy(b: Store, who: Who, reference: str, body: PrivacyCompleteIn) -> PrivacyCompleteOut:
+    with transaction(b.engine) as tx:
+        return privacy.complete(tx, who, reference, body.note, b.clock())
+
+
+@router.get("/alerts", response_model=list[AlertOut], summary="Urgent alerts, newest first")
+def list_alerts(b: Store, who: Who, org: str | None = None,
+                status: Annotated[str, Query(pattern="^(open|acknowledged)$")] = "open") -> list[AlertOut]:
+    with transaction(b.engine) as tx:
+        return work.list_alerts(tx, who, b.clock(), org, status)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Take an urgent alert")
+def acknowledge(b: Store, who: Who, alert_id: int) -> AlertOut:
+    with transaction(b.engine) as tx:
+        return work.acknowledge_alert(tx, who, alert_id, b.clock())
+
+
+@router.get("/ratings/summary", response_model=RatingsOut, summary="Satisfaction per service (managers)")
+def ratings(b: Store, who: Who, org: str | None = None) -> RatingsOut:
+    with transaction(b.engine) as tx:
+        return management.ratings_summary(tx, who, b.clock(), org)
+
+
+@router.get("/audit", response_model=list[AuditOut], summary="The audit log, newest first (managers)")
+def audit_log(b: Store, who: Who, actor: str | None = None, action: str | None = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+              offset: Annotated[int, Query(ge=0)] = 0) -> list[AuditOut]:
+    with transaction(b.engine) as tx:
+        return management.audit_log(tx, who, b.clock(), actor, action, limit, offset)

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.staff.auth import (
@@ -32,6 +31,7 @@ from bot.staff.auth import (
 )
 from bot.staff.schemas import InvestigationIn
 from bot.staff.web import management, pages, privacy, requests, work
+from bot.staff.web.backend import Store, backend
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page, login_page, page
 from storage.db import transaction
@@ -52,6 +52,8 @@ DONE = {
     "privacy": "أُنجز طلب البيانات الشخصية وأُبلغ المستفيد.",
 }
 Form = dict[str, str]
+Build = Callable[[Session, Principal, str], str]  # (transaction, staff member, CSRF token) -> page body
+Clock = Callable[[], datetime]
 
 
 async def form_data(request: Request) -> Form:
@@ -70,213 +72,237 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers=HEADERS)
 
 
-def console_router(engine: Engine, clock: Callable[[], datetime]) -> APIRouter:
-    router = APIRouter(prefix="/staff", include_in_schema=False)
-    Posted = Annotated[Form, Depends(form_data)]
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Posted = Annotated[Form, Depends(form_data)]
 
-    def session(request: Request) -> tuple[Principal, str] | None:
-        token = request.cookies.get(COOKIE) or ""
-        username = read_token(token) if token else None
-        if username is None:
-            return None
-        with transaction(engine) as tx:
-            who = principal_of(tx, username)
-        return (who, token) if who else None
 
-    def guard(request: Request, form: Form) -> tuple[Principal, str] | Response:
-        found = session(request)
-        if found is None:
-            return redirect("/staff/login")
-        if not csrf_ok(found[1], form.get("csrf")):
-            return html(error_page("انتهت صلاحية النموذج أو رمز الحماية غير صحيح؛ أعد تحميل الصفحة."), 403)
+def session(request: Request) -> tuple[Principal, str] | None:
+    token = request.cookies.get(COOKIE) or ""
+    username = read_token(token) if token else None
+    if username is None:
+        return None
+    with transaction(backend(request).engine) as tx:
+        who = principal_of(tx, username)
+    return (who, token) if who else None
+
+
+def guard(request: Request, form: Form) -> tuple[Principal, str] | Response:
+    found = session(request)
+    if found is None:
+        return redirect("/staff/login")
+    if not csrf_ok(found[1], form.get("csrf")):
+        return html(error_page("انتهت صلاحية النموذج أو رمز الحماية غير صحيح؛ أعد تحميل الصفحة."), 403)
+    return found
+
+
+def render(title: str, body: str, who: Principal, token: str, flash: str | None = None) -> HTMLResponse:
+    return html(page(title, body, who_name=who.display_name, role=who.role, manager=who.is_manager,
+                     csrf=csrf_token(token), flash=flash))
+
+
+def view(request: Request, title: str, build: Build) -> Response:
+    found = session(request)
+    if found is None:
+        return redirect("/staff/login")
+    who, token = found
+    try:
+        with transaction(backend(request).engine) as tx:
+            body = build(tx, who, csrf_token(token))
+    except ApiError as exc:
+        return html(error_page(exc.message), exc.status_code)
+    return render(title, body, who, token, DONE.get(request.query_params.get("done", "")))
+
+
+def act(request: Request, form: Form, run: Callable[[Session, Principal], Any], then: str,
+        title: str | None = None, show: Build | None = None) -> Response:
+    """Check the session and CSRF token, run the action in one transaction, then redirect (or show)."""
+    found = guard(request, form)
+    if isinstance(found, Response):
         return found
+    who, token = found
+    try:
+        with transaction(backend(request).engine) as tx:
+            run(tx, who)
+            body = show(tx, who, csrf_token(token)) if show else ""
+    except ApiError as exc:
+        return html(error_page(exc.message), exc.status_code)
+    except ValidationError:
+        return html(error_page("بيانات النموذج غير مكتملة أو غير صحيحة"), 422)
+    return render(title or "", body, who, token) if show else redirect(then)
 
-    def render(title: str, body: str, who: Principal, token: str, flash: str | None = None) -> HTMLResponse:
-        return html(page(title, body, who_name=who.display_name, role=who.role, manager=who.is_manager,
-                         csrf=csrf_token(token), flash=flash))
 
-    def view(request: Request, title: str, build: Callable[[Session, Principal, str], str]) -> Response:
-        found = session(request)
-        if found is None:
-            return redirect("/staff/login")
-        who, token = found
-        try:
-            with transaction(engine) as tx:
-                body = build(tx, who, csrf_token(token))
-        except ApiError as exc:
-            return html(error_page(exc.message), exc.status_code)
-        return render(title, body, who, token, DONE.get(request.query_params.get("done", "")))
+@router.get("/login")
+def login_form(b: Store, request: Request) -> Response:
+    pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(16)
+    response = html(login_page(csrf_token(pre)))
+    response.set_cookie(PRE_COOKIE, pre, httponly=True, samesite="strict", path="/staff",
+                        secure=request.url.scheme == "https")
+    return response
 
-    def act(request: Request, form: Form, run: Callable[[Session, Principal], Any], then: str,
-            title: str | None = None, show: Callable[[Session, Principal, str], str] | None = None) -> Response:
-        """Check the session and CSRF token, run the action in one transaction, then redirect (or show)."""
-        found = guard(request, form)
-        if isinstance(found, Response):
-            return found
-        who, token = found
-        try:
-            with transaction(engine) as tx:
-                run(tx, who)
-                body = show(tx, who, csrf_token(token)) if show else ""
-        except ApiError as exc:
-            return html(error_page(exc.message), exc.status_code)
-        except ValidationError:
-            return html(error_page("بيانات النموذج غير مكتملة أو غير صحيحة"), 422)
-        return render(title or "", body, who, token) if show else redirect(then)
 
-    @router.get("/login")
-    def login_form(request: Request) -> Response:
-        pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(16)
-        response = html(login_page(csrf_token(pre)))
-        response.set_cookie(PRE_COOKIE, pre, httponly=True, samesite="strict", path="/staff",
-                            secure=request.url.scheme == "https")
-        return response
+@router.post("/login")
+def login(b: Store, request: Request, form: Posted) -> Response:
+    pre = request.cookies.get(PRE_COOKIE)
+    if not csrf_ok(pre, form.get("csrf")):
+        return html(error_page("رمز الحماية غير صحيح؛ أعد تحميل صفحة الدخول."), 403)
+    try:
+        with transaction(b.engine) as tx:
+            who = sign_in(tx, form.get("username", ""), form.get("password", ""), b.clock(), via="console")
+    except LockedOut:
+        return html(login_page(csrf_token(pre or ""), "محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة"), 429)
+    if who is None:
+        return html(login_page(csrf_token(pre or ""), "اسم المستخدم أو كلمة المرور غير صحيحة"), 401)
+    token, _ = issue_token(who.username)
+    response = redirect("/staff")
+    response.set_cookie(COOKIE, token, max_age=TOKEN_TTL_SECONDS, httponly=True, samesite="strict",
+                        path="/staff", secure=request.url.scheme == "https")
+    response.delete_cookie(PRE_COOKIE, path="/staff")
+    return response
 
-    @router.post("/login")
-    def login(request: Request, form: Posted) -> Response:
-        pre = request.cookies.get(PRE_COOKIE)
-        if not csrf_ok(pre, form.get("csrf")):
-            return html(error_page("رمز الحماية غير صحيح؛ أعد تحميل صفحة الدخول."), 403)
-        try:
-            with transaction(engine) as tx:
-                who = sign_in(tx, form.get("username", ""), form.get("password", ""), clock(), via="console")
-        except LockedOut:
-            return html(login_page(csrf_token(pre or ""), "محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة"), 429)
-        if who is None:
-            return html(login_page(csrf_token(pre or ""), "اسم المستخدم أو كلمة المرور غير صحيحة"), 401)
-        token, _ = issue_token(who.username)
-        response = redirect("/staff")
-        response.set_cookie(COOKIE, token, max_age=TOKEN_TTL_SECONDS, httponly=True, samesite="strict",
-                            path="/staff", secure=request.url.scheme == "https")
-        response.delete_cookie(PRE_COOKIE, path="/staff")
-        return response
 
-    @router.post("/logout")
-    def logout(request: Request, form: Posted) -> Response:
-        found = guard(request, form)
-        if isinstance(found, Response):
-            return found
-        response = redirect("/staff/login")
-        response.delete_cookie(COOKIE, path="/staff")
-        return response
+@router.post("/logout")
+def logout(b: Store, request: Request, form: Posted) -> Response:
+    found = guard(request, form)
+    if isinstance(found, Response):
+        return found
+    response = redirect("/staff/login")
+    response.delete_cookie(COOKIE, path="/staff")
+    return response
 
-    @router.get("")
-    @router.get("/")
-    def dashboard(request: Request) -> Response:
-        def build(tx: Session, who: Principal, csrf: str) -> str:
-            now = clock()
-            lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
-                     requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
-            open_privacy = privacy.list_privacy(tx, who, now, log=False)
-            audit(tx, who.username, "view_dashboard", who.org, now,
-                  counts=[len(rows) for rows in (*lists, open_privacy)])
-            return pages.dashboard(*lists, csrf, privacy=open_privacy)
-        return view(request, "لوحة العمل", build)
 
-    def request_view(reference: str, personal_reason: str | None = None) -> Callable[[Session, Principal, str], str]:
-        def build(tx: Session, who: Principal, csrf: str) -> str:
-            now = clock()
-            personal = (requests.personal_data(tx, who, reference, personal_reason, now)
-                        if personal_reason is not None else None)
-            return pages.request_page(requests.detail(tx, who, reference, now), csrf, personal)
-        return build
+@router.get("")
+@router.get("/")
+def dashboard(b: Store, request: Request) -> Response:
+    def build(tx: Session, who: Principal, csrf: str) -> str:
+        now = b.clock()
+        lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
+                 requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
+        open_privacy = privacy.list_privacy(tx, who, now, log=False)
+        audit(tx, who.username, "view_dashboard", who.org, now,
+              counts=[len(rows) for rows in (*lists, open_privacy)])
+        return pages.dashboard(*lists, csrf, privacy=open_privacy)
+    return view(request, "لوحة العمل", build)
 
-    @router.get("/requests/{reference}")
-    def request_page(request: Request, reference: str) -> Response:
-        return view(request, f"الطلب {reference.upper()}", request_view(reference))
 
-    @router.post("/requests/{reference}/personal")
-    def request_personal(request: Request, reference: str, form: Posted) -> Response:
-        return act(request, form, lambda tx, who: None, "", f"الطلب {reference.upper()}",
-                   request_view(reference, form.get("reason", "")))
+def request_view(clock: Clock, reference: str, personal_reason: str | None = None) -> Build:
+    def build(tx: Session, who: Principal, csrf: str) -> str:
+        now = clock()
+        personal = (requests.personal_data(tx, who, reference, personal_reason, now)
+                    if personal_reason is not None else None)
+        return pages.request_page(requests.detail(tx, who, reference, now), csrf, personal)
+    return build
 
-    @router.post("/requests/{reference}/status")
-    def request_status(request: Request, reference: str, form: Posted) -> Response:
-        return act(request, form, lambda tx, who: requests.set_status(
-            tx, who, reference, form.get("status", ""), form.get("note"), clock()),
-            f"/staff/requests/{quote(reference)}?done=status")
 
-    def handoff_view(handoff_id: str, reason: str | None = None) -> Callable[[Session, Principal, str], str]:
-        def build(tx: Session, who: Principal, csrf: str) -> str:
-            now = clock()
-            messages = work.handoff_messages(tx, who, handoff_id, reason, now) if reason is not None else None
-            return pages.handoff_page(work.handoff(tx, who, handoff_id, now), csrf, messages)
-        return build
+@router.get("/requests/{reference}")
+def request_page(b: Store, request: Request, reference: str) -> Response:
+    return view(request, f"الطلب {reference.upper()}", request_view(b.clock, reference))
 
-    @router.get("/handoffs/{handoff_id}")
-    def handoff_page(request: Request, handoff_id: str) -> Response:
-        return view(request, f"المحادثة {handoff_id.upper()}", handoff_view(handoff_id))
 
-    @router.post("/handoffs/{handoff_id}/messages")
-    def handoff_messages(request: Request, handoff_id: str, form: Posted) -> Response:
-        return act(request, form, lambda tx, who: None, "", f"المحادثة {handoff_id.upper()}",
-                   handoff_view(handoff_id, form.get("reason", "")))
+@router.post("/requests/{reference}/personal")
+def request_personal(b: Store, request: Request, reference: str, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: None, "", f"الطلب {reference.upper()}",
+               request_view(b.clock, reference, form.get("reason", "")))
 
-    @router.post("/handoffs/{handoff_id}/reply")
-    def handoff_reply(request: Request, handoff_id: str, form: Posted) -> Response:
-        def run(tx: Session, who: Principal) -> object:
-            if not form.get("text", "").strip():
-                raise BadInput("نص الرد فارغ")
-            return work.reply(tx, who, handoff_id, form["text"], clock())
-        return act(request, form, run, f"/staff/handoffs/{quote(handoff_id)}?done=reply")
 
-    @router.post("/handoffs/{handoff_id}/release")
-    def handoff_release(request: Request, handoff_id: str, form: Posted) -> Response:
-        return act(request, form, lambda tx, who: work.release(tx, who, handoff_id, clock()), "/staff?done=release")
+@router.post("/requests/{reference}/status")
+def request_status(b: Store, request: Request, reference: str, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: requests.set_status(
+        tx, who, reference, form.get("status", ""), form.get("note"), b.clock()),
+        f"/staff/requests/{quote(reference)}?done=status")
 
-    def complaint_view(reference: str, reason: str | None = None) -> Callable[[Session, Principal, str], str]:
-        def build(tx: Session, who: Principal, csrf: str) -> str:
-            now = clock()
-            details = work.complaint_details(tx, who, reference, reason, now) if reason is not None else None
-            return pages.complaint_page(work.complaint(tx, who, reference, now), csrf, details)
-        return build
 
-    @router.get("/complaints/{reference}")
-    def complaint_page(request: Request, reference: str) -> Response:
-        return view(request, f"الشكوى {reference.upper()}", complaint_view(reference))
+def handoff_view(clock: Clock, handoff_id: str, reason: str | None = None) -> Build:
+    def build(tx: Session, who: Principal, csrf: str) -> str:
+        now = clock()
+        messages = work.handoff_messages(tx, who, handoff_id, reason, now) if reason is not None else None
+        return pages.handoff_page(work.handoff(tx, who, handoff_id, now), csrf, messages)
+    return build
 
-    @router.post("/complaints/{reference}/personal")
-    def complaint_personal(request: Request, reference: str, form: Posted) -> Response:
-        return act(request, form, lambda tx, who: None, "", f"الشكوى {reference.upper()}",
-                   complaint_view(reference, form.get("reason", "")))
 
-    @router.post("/complaints/{reference}/resolve")
-    def complaint_resolve(request: Request, reference: str, form: Posted) -> Response:
-        def run(tx: Session, who: Principal) -> object:
-            if len(form.get("outcome", "").strip()) < 2:
-                raise BadInput("اكتب نتيجة الشكوى")
-            return work.resolve(tx, who, reference, form["outcome"], clock())
-        return act(request, form, run, f"/staff/complaints/{quote(reference)}?done=resolve")
+@router.get("/handoffs/{handoff_id}")
+def handoff_page(b: Store, request: Request, handoff_id: str) -> Response:
+    return view(request, f"المحادثة {handoff_id.upper()}", handoff_view(b.clock, handoff_id))
 
-    @router.post("/complaints/{reference}/investigate")
-    def complaint_investigate(request: Request, reference: str, form: Posted) -> Response:
-        def run(tx: Session, who: Principal) -> object:
-            body = InvestigationIn.model_validate({
-                "held_on": form.get("held_on", ""), "committee": form.get("committee", "").strip(),
-                "harm_found": form.get("harm_found") == "1",
-                **{k: form.get(k, "").strip() or None for k in ("harm_size", "causes", "compensation_decision")},
-            })
-            return work.investigate(tx, who, reference, body, clock())
-        return act(request, form, run, f"/staff/complaints/{quote(reference)}?done=investigate")
 
-    @router.post("/alerts/{alert_id}/acknowledge")
-    def alert_ack(request: Request, alert_id: int, form: Posted) -> Response:
-        return act(request, form, lambda tx, who: work.acknowledge_alert(tx, who, alert_id, clock()),
-                   "/staff?done=ack")
+@router.post("/handoffs/{handoff_id}/messages")
+def handoff_messages(b: Store, request: Request, handoff_id: str, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: None, "", f"المحادثة {handoff_id.upper()}",
+               handoff_view(b.clock, handoff_id, form.get("reason", "")))
 
-    @router.get("/privacy/{reference}")
-    def privacy_page(request: Request, reference: str) -> Response:
-        return view(request, f"طلب البيانات الشخصية {reference.upper()}", lambda tx, who, csrf: pages.privacy_page(
-            privacy.privacy(tx, who, reference, clock()), csrf))
 
-    @router.post("/privacy/{reference}/complete")
-    def privacy_complete(request: Request, reference: str, form: Posted) -> Response:
-        return act(request, form, lambda tx, who: privacy.complete(tx, who, reference, form.get("note"), clock()),
-                   f"/staff/privacy/{quote(reference)}?done=privacy")
+@router.post("/handoffs/{handoff_id}/reply")
+def handoff_reply(b: Store, request: Request, handoff_id: str, form: Posted) -> Response:
+    def run(tx: Session, who: Principal) -> object:
+        if not form.get("text", "").strip():
+            raise BadInput("نص الرد فارغ")
+        return work.reply(tx, who, handoff_id, form["text"], b.clock())
+    return act(request, form, run, f"/staff/handoffs/{quote(handoff_id)}?done=reply")
 
-    @router.get("/ratings")
-    def ratings(request: Request) -> Response:
-        return view(request, "رضا المستفيدين", lambda tx, who, csrf: pages.ratings_page(
-            management.ratings_summary(tx, who, clock())))
 
-    return router
+@router.post("/handoffs/{handoff_id}/release")
+def handoff_release(b: Store, request: Request, handoff_id: str, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: work.release(tx, who, handoff_id, b.clock()), "/staff?done=release")
+
+
+def complaint_view(clock: Clock, reference: str, reason: str | None = None) -> Build:
+    def build(tx: Session, who: Principal, csrf: str) -> str:
+        now = clock()
+        details = work.complaint_details(tx, who, reference, reason, now) if reason is not None else None
+        return pages.complaint_page(work.complaint(tx, who, reference, now), csrf, details)
+    return build
+
+
+@router.get("/complaints/{reference}")
+def complaint_page(b: Store, request: Request, reference: str) -> Response:
+    return view(request, f"الشكوى {reference.upper()}", complaint_view(b.clock, reference))
+
+
+@router.post("/complaints/{reference}/personal")
+def complaint_personal(b: Store, request: Request, reference: str, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: None, "", f"الشكوى {reference.upper()}",
+               complaint_view(b.clock, reference, form.get("reason", "")))
+
+
+@router.post("/complaints/{reference}/resolve")
+def complaint_resolve(b: Store, request: Request, reference: str, form: Posted) -> Response:
+    def run(tx: Session, who: Principal) -> object:
+        if len(form.get("outcome", "").strip()) < 2:
+            raise BadInput("اكتب نتيجة الشكوى")
+        return work.resolve(tx, who, reference, form["outcome"], b.clock())
+    return act(request, form, run, f"/staff/complaints/{quote(reference)}?done=resolve")
+
+
+@router.post("/complaints/{reference}/investigate")
+def complaint_investigate(b: Store, request: Request, reference: str, form: Posted) -> Response:
+    def run(tx: Session, who: Principal) -> object:
+        body = InvestigationIn.model_validate({
+            "held_on": form.get("held_on", ""), "committee": form.get("committee", "").strip(),
+            "harm_found": form.get("harm_found") == "1",
+            **{k: form.get(k, "").strip() or None for k in ("harm_size", "causes", "compensation_decision")},
+        })
+        return work.investigate(tx, who, reference, body, b.clock())
+    return act(request, form, run, f"/staff/complaints/{quote(reference)}?done=investigate")
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def alert_ack(b: Store, request: Request, alert_id: int, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: work.acknowledge_alert(tx, who, alert_id, b.clock()),
+               "/staff?done=ack")
+
+
+@router.get("/privacy/{reference}")
+def privacy_page(b: Store, request: Request, reference: str) -> Response:
+    return view(request, f"طلب البيانات الشخصية {reference.upper()}", lambda tx, who, csrf: pages.privacy_page(
+        privacy.privacy(tx, who, reference, b.clock()), csrf))
+
+
+@router.post("/privacy/{reference}/complete")
+def privacy_complete(b: Store, request: Request, reference: str, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: privacy.complete(tx, who, reference, form.get("note"), b.clock()),
+               f"/staff/privacy/{quote(reference)}?done=privacy")
+
+
+@router.get("/ratings")
+def ratings(b: Store, request: Request) -> Response:
+    return view(request, "رضا المستفيدين", lambda tx, who, csrf: pages.ratings_page(
+        management.ratings_summary(tx, who, b.clock())))
