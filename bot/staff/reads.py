@@ -1,4 +1,6 @@
-"""What staff read: the work lists with deadlines, and one record in full (personal data: audited, with a reason).
+"""What staff read, one model for the command line, the API and the console: a request's or a privacy
+request's summary with its deadline in the association's time zone, the work board, and one record in
+full (personal data: audited, with a reason).
 
     >>> with transaction() as tx:                                       # doctest: +SKIP
     ...     board(tx, "esrar", actor="officer.general", now=utc_now())["requests"][0]["due_date"]
@@ -7,13 +9,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.lang.calendar import local_date
+from bot.lang.calendar import both_calendars, is_working_day, local_date
 from bot.staff.actions import StaffError
+from bot.staff.schemas import PrivacyOut, RequestSummary
+from orgs.loader import OrgNotFound, load_org
 from storage.models import (
     Complaint,
     Contact,
@@ -31,10 +36,59 @@ OPEN_REQUESTS = ("submitted", "under_study", "needs_info", "accepted")
 MIN_REASON = 5
 
 
+def working_days_left(org_slug: str, today: date, due: date) -> int:
+    """Working days from today to the due date (0 on the day itself); negative once it has passed."""
+    try:
+        working: Callable[[date], bool] = load_org(org_slug).is_working_day
+    except OrgNotFound:
+        working = is_working_day  # the Saudi weekend, no holidays
+    lo, hi, sign = (today, due, 1) if due >= today else (due, today, -1)
+    count, day = 0, lo
+    while day < hi:
+        day += timedelta(days=1)
+        count += working(day)
+    return sign * count
+
+
+def service_name(org_slug: str, service_id: str) -> str:
+    try:
+        return load_org(org_slug).service(service_id).name.get("ar")
+    except (OrgNotFound, KeyError):
+        return service_id
+
+
+def org_today(org_slug: str, now: datetime) -> date:
+    """Today in the association's own time zone (the one calendar every staff list counts deadlines in)."""
+    try:
+        return local_date(now, load_org(org_slug).timezone)
+    except OrgNotFound:
+        return local_date(now)
+
+
+def summary(req: ServiceRequest, now: datetime) -> RequestSummary:
+    today = org_today(req.org_slug, now)
+    due = req.due_date
+    open_ = req.status in OPEN_REQUESTS
+    return RequestSummary(
+        reference=req.reference, org=req.org_slug, service=req.service_id,
+        service_name=service_name(req.org_slug, req.service_id), status=req.status, channel=req.channel,
+        submitted_at=req.submitted_at, due_date=due, due_date_text=both_calendars(due, "ar") if due else None,
+        working_days_left=working_days_left(req.org_slug, today, due) if due and open_ else None,
+        overdue=bool(due and open_ and due < today),
+    )
+
+
+def privacy_out(p: PrivacyRequest, now: datetime) -> PrivacyOut:
+    today = org_today(p.org_slug, now)
+    open_ = p.status == "open"
+    return PrivacyOut(reference=p.reference, org=p.org_slug, kind=p.kind, status=p.status, filed_at=p.created_at,
+                      due_date=p.due_date, due_date_text=both_calendars(p.due_date, "ar"),
+                      days_left=(p.due_date - today).days if open_ else None,
+                      overdue=open_ and p.due_date < today)
+
+
 def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, list[dict[str, Any]]]:
     """Open work, soonest deadline first; no personal data (names, IDs, texts) in it."""
-    today = local_date(now)
-
     def scoped(query: Any, model: Any) -> Any:
         return query.where(model.org_slug == org) if org else query
 
@@ -56,12 +110,12 @@ def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, 
                       "waiting_messages": _since(tx, h.contact_id, h.last_activity_at)} for h in handoffs],
         "requests": [{"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
                       "due_date": r.due_date.isoformat() if r.due_date else None,
-                      "overdue": bool(r.due_date and r.due_date < today)} for r in requests],
+                      "overdue": summary(r, now).overdue} for r in requests],
         "complaints": [{"reference": c.reference, "org": c.org_slug, "category": c.category, "status": c.status,
                         "committee": c.committee, "request": c.request_reference,
                         "filed": c.created_at.isoformat()} for c in complaints],
         "privacy": [{"reference": p.reference, "org": p.org_slug, "kind": p.kind, "due_date": p.due_date.isoformat(),
-                     "overdue": p.due_date < today} for p in privacy],
+                     "overdue": privacy_out(p, now).overdue} for p in privacy],
     }
     audit(tx, actor, "list", org, now, counts={k: len(v) for k, v in result.items()})
     return result

@@ -8,26 +8,17 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.lang.calendar import both_calendars
 from bot.staff import actions as staffops
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
+from bot.staff.reads import privacy_out
 from bot.staff.schemas import PrivacyCompleteOut, PrivacyOut
 from bot.staff.web.errors import BadInput
-from bot.staff.web.requests import _today, find_owned, in_org, scope_org
+from bot.staff.web.requests import find_owned, in_org, scope_org
 from storage.models import PrivacyRequest
 from storage.queries import audit
 
 KIND_AR = {"access": "نسخة من البيانات", "correction": "تصحيح البيانات", "deletion": "حذف البيانات"}
-
-
-def privacy_out(p: PrivacyRequest, now: datetime) -> PrivacyOut:
-    today = _today(p.org_slug, now)
-    open_ = p.status == "open"
-    return PrivacyOut(reference=p.reference, org=p.org_slug, kind=p.kind, status=p.status, filed_at=p.created_at,
-                      due_date=p.due_date, due_date_text=both_calendars(p.due_date, "ar"),
-                      days_left=(p.due_date - today).days if open_ else None,
-                      overdue=open_ and p.due_date < today)
 
 
 def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = None, status: str = "open",

@@ -7,17 +7,15 @@ personal data only with a stated reason (audited), health fields only for the ro
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
-from bot.lang.calendar import both_calendars, is_working_day, local_date
 from bot.staff import actions as staffops
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
-from bot.staff.reads import MIN_REASON, OPEN_REQUESTS
+from bot.staff.reads import MIN_REASON, OPEN_REQUESTS, summary
 from bot.staff.schemas import HistoryItem, PersonalData, RequestDetail, RequestSummary, StatusOut
 from bot.staff.web.errors import BadInput, Forbidden, NotFound
 from orgs.loader import OrgNotFound, load_org
@@ -26,47 +24,6 @@ from storage.models import Contact, ServiceRequest, StatusChange
 from storage.queries import audit
 
 Referenced = TypeVar("Referenced")
-
-
-def working_days_left(org_slug: str, today: date, due: date) -> int:
-    """Working days from today to the due date (0 on the day itself); negative once it has passed."""
-    try:
-        working: Callable[[date], bool] = load_org(org_slug).is_working_day
-    except OrgNotFound:
-        working = is_working_day  # the Saudi weekend, no holidays
-    lo, hi, sign = (today, due, 1) if due >= today else (due, today, -1)
-    count, day = 0, lo
-    while day < hi:
-        day += timedelta(days=1)
-        count += working(day)
-    return sign * count
-
-
-def service_name(org_slug: str, service_id: str) -> str:
-    try:
-        return load_org(org_slug).service(service_id).name.get("ar")
-    except (OrgNotFound, KeyError):
-        return service_id
-
-
-def _today(org_slug: str, now: datetime) -> date:
-    try:
-        return local_date(now, load_org(org_slug).timezone)
-    except OrgNotFound:
-        return local_date(now)
-
-
-def summary(req: ServiceRequest, now: datetime) -> RequestSummary:
-    today = _today(req.org_slug, now)
-    due = req.due_date
-    open_ = req.status in OPEN_REQUESTS
-    return RequestSummary(
-        reference=req.reference, org=req.org_slug, service=req.service_id,
-        service_name=service_name(req.org_slug, req.service_id), status=req.status, channel=req.channel,
-        submitted_at=req.submitted_at, due_date=due, due_date_text=both_calendars(due, "ar") if due else None,
-        working_days_left=working_days_left(req.org_slug, today, due) if due and open_ else None,
-        overdue=bool(due and open_ and due < today),
-    )
 
 
 def scope_org(who: Principal, org: str | None) -> str | None:
