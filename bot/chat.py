@@ -30,7 +30,8 @@ from bot.turn.runtime import Runtime
 from nlu.local import LocalNLU
 from orgs import load_org
 from storage.db import get_engine, transaction
-from storage.models import Contact, OutboundRecord, utcnow
+from storage.models import OutboundRecord, utcnow
+from storage.queries import contact_by_address
 
 log = logging.getLogger("tawasul.chat")
 CHANNEL = "console"
@@ -82,9 +83,7 @@ def parse_line(line: str, org: str) -> InboundMessage:
 def drain(contact_address: str, org: str) -> Iterator[OutboundRecord]:
     """Queued console messages of one contact, oldest first, marked sent as they are taken."""
     with transaction(get_engine()) as tx:
-        contact = tx.exec(
-            select(Contact).where(Contact.org_slug == org, Contact.channel == CHANNEL, Contact.address == contact_address)
-        ).first()
+        contact = contact_by_address(tx, CHANNEL, contact_address, org_slug=org)
         if contact is None:
             return iter(())
         rows = list(

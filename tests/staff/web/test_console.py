@@ -13,8 +13,8 @@ from bot.messages import InboundMessage
 from bot.turn.runtime import Runtime
 from storage.models import AuditLog, Complaint, OutboundRecord, StatusChange
 from tests.conftest import Clock
-from tests.staffweb.client import Client
-from tests.staffweb.conftest import PASSWORD, Seeded
+from tests.staff.web.client import Client
+from tests.staff.web.conftest import PASSWORD, Seeded
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -17,7 +17,7 @@ from connectors.config import Settings
 from storage.db import get_engine, make_engine
 from storage.migrate import upgrade
 from storage.models import AuditLog, Staff
-from tests.staffweb.client import Client
+from tests.staff.web.client import Client
 
 NOW = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)
 

@@ -21,8 +21,8 @@ from storage.models import (
     UrgentAlert,
 )
 from tests.conftest import Clock
-from tests.staffweb.client import Client
-from tests.staffweb.conftest import PASSWORD, Seeded, login
+from tests.staff.web.client import Client
+from tests.staff.web.conftest import PASSWORD, Seeded, login
 
 
 def audits(db: Engine, action: str) -> list[AuditLog]:

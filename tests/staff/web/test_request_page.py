@@ -7,9 +7,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from storage.models import ServiceRequest
-from tests.staffweb.client import Client
-from tests.staffweb.conftest import Seeded
-from tests.staffweb.test_console import sign_in
+from tests.staff.web.client import Client
+from tests.staff.web.conftest import Seeded
+from tests.staff.web.test_console import sign_in
 
 
 def test_on_behalf_documents_and_field_site_are_readable(client: Client, seeded: Seeded, db: Engine) -> None:

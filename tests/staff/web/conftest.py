@@ -16,7 +16,7 @@ from connectors.config import Settings
 from storage.db import transaction
 from storage.models import Complaint, Contact, Rating, ServiceRequest, StatusChange, UrgentAlert
 from tests.conftest import FIXED_NOW
-from tests.staffweb.client import Client
+from tests.staff.web.client import Client
 
 PASSWORD = "correct horse battery"
 USERS = {  # username: (org, role)

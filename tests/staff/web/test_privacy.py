@@ -16,9 +16,9 @@ from bot.turn.runtime import Runtime
 from storage.db import transaction
 from storage.models import AuditLog, Contact, OutboundRecord, PrivacyRequest
 from tests.conftest import FIXED_NOW
-from tests.staffweb.client import Client
-from tests.staffweb.conftest import Seeded, login
-from tests.staffweb.test_console import sign_in
+from tests.staff.web.client import Client
+from tests.staff.web.conftest import Seeded, login
+from tests.staff.web.test_console import sign_in
 
 TODAY = FIXED_NOW.date()
 LATE, SOON, NAMAA = "PRV-0000-00001", "PRV-0000-00002", "PRV-0000-00003"
