@@ -6,6 +6,10 @@
     a plea instead ("ساعدوني", "میں کھو گیا ہوں") ─► the numbers again, ask for a pin or a place name
 A pin (or a new plea) within ALERT_WINDOW of an open alert updates that alert: staff see one alert per
 emergency, not one per message.
+When the NLU is not sure the message is an emergency (or only a danger word in an otherwise unclear message
+says so), `confirm` asks first, and staff are alerted only on a yes:
+    confirm ─► "Is anyone in danger right now?" [yes / no] ─┬─ yes (or a pin, or a plea) ─► start (as above)
+                                                            └─ no ─► "glad you are safe", what else I can do
 Example: "ساعدوني ضايع في منى" -> "اتصل فورًا: الهلال الأحمر 997 ..." (events: urgent_alert) ->
 {"location": {"lat": 21.41, "lon": 39.89}} -> "وصل موقعك إلى فريقنا ..." (events: urgent_location)
 """
@@ -18,7 +22,8 @@ from bot.flows.base import Context, Input, Reply, Result, State, ask, done
 from bot.flows.effects import LocateUrgentAlert, RaiseUrgentAlert
 from bot.flows.validators import clean
 from bot.lang.i18n import N_
-from bot.lang.words import canon
+from bot.lang.words import canon, digit_choice, is_no, is_yes
+from bot.messages import Button
 
 NAME = "urgent"
 ENTRY_INTENTS = ("urgent_help",)
@@ -30,6 +35,7 @@ LABELS = {
     "unified": N_("Unified emergency number"),
 }
 ALERT_WINDOW = timedelta(hours=2)
+CONFIRM = "danger"  # the step (and the answer it expects) of the question "is anyone in danger now?"
 # Words of a plea for help that say nothing about where the person is: such a message is not a location.
 _PLEA = {canon(w) for w in (
     "ساعدوني", "ساعدونا", "ساعدني", "الحقوني", "الحقونا", "انقذوني", "النجده", "نجده", "مساعده", "اسعاف", "طوارئ",
@@ -78,11 +84,38 @@ def start(ctx: Context, inp: Input) -> Result:
     return Result(result.state, result.replies, (alert,), (event,))
 
 
+def confirm(ctx: Context, inp: Input) -> Result:
+    """Ask before alerting staff: the message may speak of hardship, or of danger that is not happening now."""
+    data = {"text": clean(inp.text)[:500]}
+    return ask(NAME, CONFIRM, CONFIRM, data, _danger_question(ctx))
+
+
+def _danger_question(ctx: Context) -> Reply:
+    return Reply(ctx.t("Is anyone in danger right now (hurt, lost, or unsafe)?"),
+                 (Button("yes", ctx.t("Yes, urgent")), Button("no", ctx.t("No"))))
+
+
 def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    if state.get("step") == CONFIRM:
+        return (_danger_question(ctx),)
     return (Reply(ctx.t("Please share your location, or write where you are.")),)
 
 
+def _confirmed(state: State, ctx: Context, inp: Input) -> Result:
+    said = str((state.get("data") or {}).get("text") or "")
+    pick = digit_choice(inp.button or inp.text, 2)  # SMS: the buttons came as "1. yes  2. no"
+    if inp.location is not None or inp.button == "yes" or pick == 1 or is_yes(inp.text) or is_plea(inp.text):
+        text = " | ".join(t for t in (said, clean(inp.text)) if t and not is_yes(t))
+        return start(ctx, Input(text=text, location=inp.location, language=inp.language))
+    if inp.button == "no" or pick == 2 or is_no(inp.text):
+        text = ctx.t("Thank you, I am glad you are safe. How can I help you? Write 'menu' to see what I can do.")
+        return done(Reply(text), events=({"type": "urgent_declined"},))
+    return ask(NAME, CONFIRM, CONFIRM, dict(state.get("data") or {}), _danger_question(ctx))
+
+
 def step(state: State, ctx: Context, inp: Input) -> Result:
+    if state.get("step") == CONFIRM:
+        return _confirmed(state, ctx, inp)
     if inp.location is not None:
         return _located(ctx, LocateUrgentAlert(inp.location.lat, inp.location.lon))
     description = clean(inp.text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import flows
-from bot.flows import handoff, language, moreinfo
+from bot.flows import handoff, language, moreinfo, urgent
 from bot.flows.base import Context, Input, Reply, Result, State
 from bot.flows.intake.applicant import relation_in
 from bot.lang.keywords import keyword_intent
@@ -31,6 +31,8 @@ from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
 
 CONFIDENCE_THRESHOLD = NLU_CONFIDENCE_THRESHOLD  # measured on the held-out set (nlu/client.py)
 MAX_BACK = 4
+# urgent_help alerts staff at once only at this confidence; below it the bot first asks "is anyone in danger?"
+URGENT_THRESHOLD = 0.8
 
 
 def prompt_of(state: State, ctx: Context) -> tuple[Reply, ...]:
@@ -101,6 +103,10 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
         confident = False
     if intent is None or not confident:
         explicit = keyword_intent(text)
+        if explicit == "urgent_help" and inp.ranking:
+            # A danger word in a message the NLU could not read with confidence ("the ambulance number?",
+            # a film title): ask whether anyone is in danger before alerting staff.
+            return urgent.confirm(ctx, inp)
         if explicit is not None:
             intent, inp = explicit, _with_intent(inp, explicit)
     if intent is None:
@@ -113,6 +119,8 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     small = small_talk(intent, ctx)
     if small is not None:
         return small
+    if intent == "urgent_help" and inp.ranking and inp.confidence < URGENT_THRESHOLD:
+        return urgent.confirm(ctx, inp)  # maybe an emergency: one yes/no question before staff are alerted
     if inp.confidence < CONFIDENCE_THRESHOLD and inp.ranking:
         return clarify(ctx, state, inp)
     opened = open_flow(intent, ctx, inp)

@@ -45,6 +45,7 @@ def _states(ctx: Context) -> list[Result]:
         _walk(rating.start(ctx, Input()), ctx, "4"),
         volunteer.start(ctx, Input()),
         urgent.start(ctx, Input(text="ساعدوني")),
+        urgent.confirm(ctx, Input(text="امي تعبانة مره")),
         privacy.start(ctx, Input()),
         _walk(privacy.start(ctx, Input()), ctx, "3"),
         info.start(ctx, Input()),
