@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("bot.staff.cli", "Staff actions from the command line"),
     "telegram": ("bot.app:telegram_main", "Telegram: set-webhook, poll"),
     "bench": ("bot.bench.run", "Load benchmark through the webhooks"),
+    "probe": ("bot.bench.probe", "What the bot does with each message of an evaluation set (real NLU)"),
 }
 
 
