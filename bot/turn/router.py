@@ -31,6 +31,8 @@ from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
 
 CONFIDENCE_THRESHOLD = NLU_CONFIDENCE_THRESHOLD  # measured on the held-out set (nlu/client.py)
 MAX_BACK = 4
+# Explicit words that may act even when the NLU is unsure: they only answer (greeting, thanks, information).
+HARMLESS = frozenset({"greet", "thanks", "ask_info"})
 # urgent_help alerts staff at once only at this confidence; below it the bot first asks "is anyone in danger?"
 URGENT_THRESHOLD = 0.8
 
@@ -98,7 +100,8 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
             return opened
     intent = inp.intent
     confident = inp.confidence >= CONFIDENCE_THRESHOLD or not inp.ranking
-    if relation_in(text) and keyword_intent(text) == "request_service":
+    for_someone = relation_in(text) and keyword_intent(text) == "request_service"
+    if for_someone:
         # "I am applying for my father": a request for someone else, whatever the word "father" suggests.
         confident = False
     if intent is None or not confident:
@@ -107,7 +110,12 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
             # A danger word in a message the NLU could not read with confidence ("the ambulance number?",
             # a film title): ask whether anyone is in danger before alerting staff.
             return urgent.confirm(ctx, inp)
-        if explicit is not None:
+        if explicit is not None and inp.ranking and not for_someone and explicit not in HARMLESS:
+            # The NLU read the message and is unsure: one word ("rate", "apply", "status") does not start a
+            # form ("the exchange rate", "apply for a job at the bank"); it is offered first in "did you mean".
+            rest = tuple(r for r in inp.ranking if r[0] != explicit)
+            inp = replace(inp, ranking=((explicit, inp.confidence), *rest))
+        elif explicit is not None:
             intent, inp = explicit, _with_intent(inp, explicit)
     if intent is None:
         # The NLU is down or gave nothing: digits, menus and explicit words keep working.
