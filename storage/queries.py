@@ -69,3 +69,16 @@ def audit(tx: Session, actor: str, action: str, target: str | None, now: datetim
           **details: Any) -> None:
     """One audit log row: who did or read what, when, and why."""
     tx.add(AuditLog(actor=actor, action=action, target=target, reason=reason, details=details, at=now))
+
+
+def handoff_transcript(tx: Session, handoff: Handoff) -> list[InboundRecord]:
+    """What the beneficiary wrote while this handoff was open: from its opening to its closing (or now).
+
+    Never what came after: a later form (an ID number, a diagnosis) is not part of the conversation staff
+    were given.
+    """
+    query = select(InboundRecord).where(InboundRecord.contact_id == handoff.contact_id,
+                                        col(InboundRecord.received_at) >= handoff.opened_at)
+    if handoff.closed_at is not None:
+        query = query.where(col(InboundRecord.received_at) <= handoff.closed_at)
+    return list(tx.exec(query.order_by(col(InboundRecord.id))).all())

@@ -30,7 +30,7 @@ from storage.models import (
     StatusChange,
     UrgentAlert,
 )
-from storage.queries import audit
+from storage.queries import audit, handoff_transcript
 
 OPEN_REQUESTS = ("submitted", "under_study", "needs_info", "accepted")
 MIN_REASON = 5
@@ -170,9 +170,7 @@ def _complaint_or_handoff(tx: Session, key: str) -> dict[str, Any]:
     if key.lstrip("H").isdigit():
         found = tx.get(Handoff, int(key.lstrip("H")))
         if found is not None:
-            messages = tx.exec(select(InboundRecord).where(InboundRecord.contact_id == found.contact_id,
-                                                           col(InboundRecord.received_at) >= found.opened_at)
-                               .order_by(col(InboundRecord.id))).all()
+            messages = handoff_transcript(tx, found)
             return {"kind": "handoff", "id": f"H{found.id}", "contact": _address(tx, found.contact_id),
                     "status": found.status, "officer": found.officer, "reason": found.reason,
                     "messages": [{"at": m.received_at.isoformat(), "text": m.text} for m in messages]}

@@ -23,7 +23,7 @@ from bot.staff.schemas import (
 from bot.staff.web.errors import BadInput, NotFound
 from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
 from storage.models import Complaint, Contact, Handoff, InboundRecord, Investigation, UrgentAlert
-from storage.queries import audit
+from storage.queries import audit, handoff_transcript
 
 
 def _contact(tx: Session, contact_id: int) -> Contact:
@@ -70,13 +70,12 @@ def find_handoff(tx: Session, who: Principal, handoff_id: str) -> Handoff:
 
 def handoff_messages(tx: Session, who: Principal, handoff_id: str, reason: str | None,
                      now: datetime) -> list[HandoffMessage]:
-    """What the beneficiary wrote since the handoff opened: personal data, so a reason is required."""
+    """What the beneficiary wrote while the handoff was open: personal data, so a reason is required."""
     reason = check_reason(reason)
     found = find_handoff(tx, who, handoff_id)
-    rows = tx.exec(select(InboundRecord).where(InboundRecord.contact_id == found.contact_id,
-                                               col(InboundRecord.received_at) >= found.opened_at)
-                   .order_by(col(InboundRecord.id))).all()
-    audit(tx, who.username, "show_personal_data", f"H{found.id}", now, reason=reason, via="staff_api")
+    rows = handoff_transcript(tx, found)
+    audit(tx, who.username, "show_personal_data", f"H{found.id}", now, reason=reason, via="staff_api",
+          messages=len(rows))
     return [HandoffMessage(at=m.received_at, text=m.text) for m in rows]
 
 

@@ -204,3 +204,22 @@ def test_repeated_failed_logins_lock_the_username(client: Client, seeded: Seeded
     locked = client.post("/staff/api/login", json={"username": "amal", "password": "correct horse battery"})
     assert locked.status_code == 429 and locked.json()["detail"]["error"] == "too_many_attempts"
     login(client, "badr")  # other users are not affected
+
+
+def test_a_closed_handoff_shows_only_what_was_written_while_it_was_open(client: Client, seeded: Seeded,
+                                                                          runtime: Runtime, clock: Clock) -> None:
+    # Review item 1: the transcript had no end, so a later form's ID number reached whoever read the handoff.
+    runtime.handle(InboundMessage("telegram", "5151", "tg-a", "ابغى اكلم موظف", "esrar"))
+    clock.now += timedelta(minutes=1)
+    runtime.handle(InboundMessage("telegram", "5151", "tg-b", "عندي سؤال عن طلبي", "esrar"))
+    amal = login(client, "amal")
+    [handoff] = client.get("/staff/api/handoffs", headers=amal).json()
+    clock.now += timedelta(minutes=1)
+    assert client.post(f"/staff/api/handoffs/{handoff['id']}/release", headers=amal).status_code == 200
+    clock.now += timedelta(hours=3)
+    runtime.handle(InboundMessage("telegram", "5151", "tg-c", "رقم هويتي 1087654321 وعندي سكر", "esrar"))
+    reason = {"reason": "مراجعة المحادثة المغلقة"}
+    messages = client.get(f"/staff/api/handoffs/{handoff['id']}/messages", params=reason, headers=amal).json()
+    texts = [m["text"] for m in messages]
+    assert "عندي سؤال عن طلبي" in texts
+    assert not any("1087654321" in t for t in texts)
