@@ -36,6 +36,7 @@ from storage.db import get_engine, transaction
 from storage.queries import contact_by_address
 
 log = logging.getLogger("tawasul.web")
+MAX_WEBHOOK_BYTES = int(os.environ.get("TAWASUL_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
 
 
 @dataclass
@@ -109,7 +110,16 @@ async def webhook(name: str, request: Request) -> Response:
     channel = service.channels.get(name)
     if channel is None:
         return PlainTextResponse("channel not configured", status_code=404)
-    body = await request.body()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
+        return PlainTextResponse("payload too large", status_code=413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_WEBHOOK_BYTES:  # a body without (or with a false) Content-Length stops here
+            return PlainTextResponse("payload too large", status_code=413)
+        chunks.append(chunk)
+    body = b"".join(chunks)
     hook = WebhookRequest(
         path=request.url.path,
         query=request.url.query,
@@ -127,15 +137,19 @@ def handle(service: Service, name: str, channel: Channel, hook: WebhookRequest) 
         return PlainTextResponse("forbidden", status_code=403)
     try:
         parsed: Inbound = channel.parse(hook)
+        for msg in parsed.messages:
+            accepted = service.runtime.accept(msg)  # stored (or a duplicate) -> the provider may stop retrying
+            if accepted is not None:
+                service.submit(accepted[1])
     except InputError as exc:
         log.info("%s webhook ignored: %s", name, exc)
         return PlainTextResponse("bad request", status_code=400)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # A signed payload of a shape we do not understand: a clear 400 (a 500 would be retried for ever).
+        log.warning("%s webhook unreadable (%s)", name, type(exc).__name__)
+        return PlainTextResponse("bad request", status_code=400)
     if parsed.status is not None and service.on_status is not None:
         service.on_status(name, parsed.status)
-    for msg in parsed.messages:
-        accepted = service.runtime.accept(msg)  # stored (or a duplicate) -> the provider may stop retrying
-        if accepted is not None:
-            service.submit(accepted[1])
     media_type, content = channel.ack_body
     return Response(content=content, media_type=media_type)
 

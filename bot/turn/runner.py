@@ -178,7 +178,7 @@ def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int],
                     continue
                 try:
                     path, size = connector.fetch_media(item["url"], item.get("content_type", ""),
-                                                       f"{record.channel}/{record.provider_id}_{i}")
+                                                       f"{record.channel}/{record.id}_{i}")  # our id: never a provider's string in a path
                 except InputError as exc:
                     log.info("media %d of inbound %s dropped: %s", i, record.id, exc)
                     reason = exc.reason if isinstance(exc, MediaRefused) else "failed"

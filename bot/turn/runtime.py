@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.errors import InputError
 from bot.flows.base import Reply, Result, State
 from bot.lang.i18n import translator
 from bot.messages import InboundMessage
@@ -34,6 +36,15 @@ from storage.queries import contact_by_address, lock_contact, oldest_pending
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
+MAX_PROVIDER_ID = 128  # Twilio SIDs are 34 characters, Telegram ids a few digits
+# NUL and other control characters (PostgreSQL refuses NUL in text), and the bidi overrides and isolates
+# that could make a transcript read differently from what was written; new lines and tabs are kept.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """A message's text as it is stored: bounded, without control characters or bidi overrides."""
+    return _UNSAFE.sub("", text or "")[:MAX_TEXT_CHARS]
 REFERENCE_RETRIES = 3
 MAX_TURN_ATTEMPTS = 3  # a message whose turn fails this often is set aside, with an apology
 
@@ -69,7 +80,9 @@ class Runtime:
     # ---- accept -------------------------------------------------------------------------------
     def accept(self, msg: InboundMessage) -> tuple[int, int] | None:
         """Store an inbound message; (inbound id, contact id), or None for a duplicate."""
-        text = (msg.text or "")[:MAX_TEXT_CHARS]
+        text = clean_text(msg.text)
+        if not msg.provider_id or len(msg.provider_id) > MAX_PROVIDER_ID or _UNSAFE.search(msg.provider_id):
+            raise InputError("the provider's message id is missing, too long or not printable")
         org_slug = msg.org_slug or self.default_org
         load_org(org_slug)  # an unknown org is a configuration error, raised before anything is stored
         with transaction(self.engine) as tx:

@@ -56,6 +56,9 @@ def _bare(address: str) -> str:
     return address.removeprefix("whatsapp:").strip()
 
 
+MAX_FIELDS = 200  # a Twilio webhook has about 20, plus 2 per media file (at most 10)
+
+
 class TwilioChannel(BaseChannel):
     name = "twilio"
     serves = ("whatsapp", "sms")
@@ -80,16 +83,18 @@ class TwilioChannel(BaseChannel):
             raise SignatureError("missing X-Twilio-Signature")
         url = self.settings.public_base_url + request.path + (f"?{request.query}" if request.query else "")
         try:
-            form = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+            form = parse_qs(request.body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
         except UnicodeDecodeError:
             raise SignatureError("body is not UTF-8") from None
+        except ValueError:
+            raise SignatureError(f"more than {MAX_FIELDS} form fields") from None
         params = _MultiDict(form)
         algorithm = get_signature_algorithm(request.headers.get("x-twilio-webhooks-signature-settings"))
         if not self._validator.validate(url, params, signature, algorithm):
             raise SignatureError("X-Twilio-Signature does not match")
 
     def parse(self, request: WebhookRequest) -> Inbound:
-        form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+        form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS))
         sid = form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid")
         if not sid:
             raise InputError("no MessageSid")

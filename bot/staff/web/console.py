@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -61,7 +61,10 @@ async def form_data(request: Request) -> Form:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return {}
     body = (await request.body()).decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True, max_num_fields=40).items()}
+    try:
+        return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True, max_num_fields=40).items()}
+    except ValueError:
+        raise HTTPException(400, "too many form fields") from None
 
 
 def html(content: str, status: int = 200) -> HTMLResponse:

@@ -121,3 +121,10 @@ def test_handoff_complaint_alert_and_ratings_forms(client: Client, seeded: Seede
     sign_in(manager, "mudir")
     ratings = manager.get("/staff/ratings")
     assert ratings.status_code == 200 and 'dir="rtl"' in ratings.text and "4.5" in ratings.text
+
+
+def test_a_form_with_too_many_fields_is_a_clear_400(client: Client, seeded: Seeded) -> None:
+    # Review item 12: more than 40 fields gave a 500, even on the login page.
+    fields = {f"f{i}": "x" for i in range(45)}
+    response = client.post("/staff/login", data=fields)
+    assert response.status_code == 400
