@@ -19,8 +19,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from storage.db import transaction
 from storage.models import AuditLog, Staff
 
 ROLES = ("officer", "medical", "manager", "admin")
@@ -126,14 +128,6 @@ def principal_of(tx: Session, username: str) -> Principal | None:
     return Principal(staff.username, staff.role, staff.org_slug, staff.display_name)
 
 
-def authenticate(tx: Session, username: str, password: str) -> Principal | None:
-    staff = tx.exec(select(Staff).where(Staff.username == username.strip())).first()
-    ok = verify_password(password, staff.password_hash if staff else None)
-    if staff is None or not ok or not staff.active:
-        return None
-    return Principal(staff.username, staff.role, staff.org_slug, staff.display_name)
-
-
 def failed_logins(tx: Session, username: str, since: datetime) -> int:
     """Failed sign-ins for a username since a moment, from the audit log (shared by every process)."""
     count = tx.exec(select(func.count()).select_from(AuditLog).where(
@@ -141,13 +135,23 @@ def failed_logins(tx: Session, username: str, since: datetime) -> int:
     return int(count)
 
 
-def sign_in(tx: Session, username: str, password: str, now: datetime, via: str) -> Principal | None:
-    """Check a password, audited either way; None when wrong. Raises LockedOut after repeated failures."""
+def sign_in(engine: Engine, username: str, password: str, now: datetime, via: str) -> Principal | None:
+    """Check a password, audited either way; None when wrong. Raises LockedOut after repeated failures.
+
+    The slow part (scrypt, tens of milliseconds) runs between two short transactions, never inside one:
+    a flood of logins must not hold the database (or, on SQLite, this process's writer queue) while it
+    hashes, or every webhook and staff page would wait behind it.
+    """
     username = username.strip()[:64]
-    if failed_logins(tx, username, now - LOCKOUT_WINDOW) >= LOCKOUT_AFTER:
-        raise LockedOut(username)
-    who = authenticate(tx, username, password)
-    tx.add(AuditLog(actor=username, action="login" if who else "login_failed", details={"via": via}, at=now))
+    with transaction(engine) as tx:
+        if failed_logins(tx, username, now - LOCKOUT_WINDOW) >= LOCKOUT_AFTER:
+            raise LockedOut(username)
+        staff = tx.exec(select(Staff).where(Staff.username == username)).first()
+        stored = staff.password_hash if staff is not None and staff.active else None
+    ok = verify_password(password, stored)  # constant work for unknown users too
+    with transaction(engine) as tx:
+        who = principal_of(tx, username) if ok and stored is not None else None
+        tx.add(AuditLog(actor=username, action="login" if who else "login_failed", details={"via": via}, at=now))
     return who
 
 

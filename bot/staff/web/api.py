@@ -73,8 +73,7 @@ Who = Annotated[Principal, Depends(current)]
 @router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
 def login(b: Store, body: LoginIn) -> TokenOut:
     try:
-        with transaction(b.engine) as tx:
-            who = sign_in(tx, body.username, body.password, b.clock(), via="staff_api")
+        who = sign_in(b.engine, body.username, body.password, b.clock(), via="staff_api")
     except LockedOut as exc:
         raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
     if who is None:

@@ -149,8 +149,7 @@ def login(b: Store, request: Request, form: Posted) -> Response:
     if not csrf_ok(pre, form.get("csrf")):
         return html(error_page("رمز الحماية غير صحيح؛ أعد تحميل صفحة الدخول."), 403)
     try:
-        with transaction(b.engine) as tx:
-            who = sign_in(tx, form.get("username", ""), form.get("password", ""), b.clock(), via="console")
+        who = sign_in(b.engine, form.get("username", ""), form.get("password", ""), b.clock(), via="console")
     except LockedOut:
         return html(login_page(csrf_token(pre or ""), "محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة"), 429)
     if who is None:

@@ -1,8 +1,17 @@
-"""Passwords, tokens and CSRF tokens (bot/staff/auth.py), without a database."""
+"""Passwords, tokens and CSRF tokens (bot/staff/auth.py); signing in against the database."""
 
 from __future__ import annotations
 
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
 from bot.staff import auth
+from storage.db import transaction
+from storage.models import AuditLog
 
 
 def test_password_hashes_are_salted_and_checked() -> None:
@@ -29,3 +38,27 @@ def test_csrf_token_is_bound_to_its_session() -> None:
     assert auth.csrf_ok("session-a", auth.csrf_token("session-a"))
     assert not auth.csrf_ok("session-b", auth.csrf_token("session-a"))
     assert not auth.csrf_ok(None, auth.csrf_token("session-a")) and not auth.csrf_ok("session-a", None)
+
+
+def test_password_hashing_holds_no_transaction(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Review item 2: scrypt ran inside the login's transaction, so a flood of logins queued every webhook
+    # and staff page behind it. While a password is being checked, another writer must get through.
+    got_through: list[bool] = []
+
+    def hashing_while_someone_writes(password: str, stored: str | None) -> bool:
+        def write() -> None:
+            with transaction(db) as tx:
+                tx.add(AuditLog(actor="webhook", action="probe", at=datetime.now(UTC)))
+            got_through.append(True)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(timeout=5)
+        return False
+
+    monkeypatch.setattr(auth, "verify_password", hashing_while_someone_writes)
+    assert auth.sign_in(db, "nobody-at-all", "guess", datetime.now(UTC), via="test") is None
+    assert got_through == [True]
+    with transaction(db) as tx:
+        failed = tx.exec(select(AuditLog).where(AuditLog.action == "login_failed")).all()
+    assert [a.actor for a in failed] == ["nobody-at-all"]
