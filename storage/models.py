@@ -250,6 +250,7 @@ class Staff(SQLModel, table=True):
     role: str = Field(default="officer", max_length=32)  # officer | manager | admin
     password_hash: str | None = None
     active: bool = True
+    token_version: int = 0  # bumped on logout, password reset and deactivation: older tokens stop working
 
 
 class AuditLog(SQLModel, table=True):

@@ -64,16 +64,24 @@ def _sign(payload: bytes) -> str:
     return _b64(hmac.new(_KEY, payload, hashlib.sha256).digest())
 
 
-def issue_token(username: str, now: float | None = None, ttl: int = TOKEN_TTL_SECONDS) -> tuple[str, int]:
-    """(token, expiry as a Unix time)."""
+def issue_token(username: str, now: float | None = None, ttl: int = TOKEN_TTL_SECONDS,
+                version: int = 0) -> tuple[str, int]:
+    """(token, expiry as a Unix time); `version` is the user's token version (see `revoke_sessions`)."""
     expires = int((now if now is not None else time.time()) + ttl)
-    payload = json.dumps({"u": username, "exp": expires, "n": secrets.token_urlsafe(8)}, separators=(",", ":"))
+    payload = json.dumps({"u": username, "exp": expires, "v": version, "n": secrets.token_urlsafe(8)},
+                         separators=(",", ":"))
     body = _b64(payload.encode())
     return f"{body}.{_sign(body.encode())}", expires
 
 
 def read_token(token: str, now: float | None = None) -> str | None:
     """The username in a valid, unexpired token; None otherwise (never raises on bad input)."""
+    session = read_session(token, now)
+    return session[0] if session else None
+
+
+def read_session(token: str, now: float | None = None) -> tuple[str, int] | None:
+    """(username, token version) of a valid, unexpired token; None otherwise (never raises on bad input)."""
     body, _, signature = token.strip().partition(".")
     if not body or not signature or not hmac.compare_digest(signature, _sign(body.encode())):
         return None
@@ -83,8 +91,10 @@ def read_token(token: str, now: float | None = None) -> str | None:
         return None
     if not isinstance(payload, dict) or int(payload.get("exp", 0)) < (now if now is not None else time.time()):
         return None
-    username = payload.get("u")
-    return username if isinstance(username, str) else None
+    username, version = payload.get("u"), payload.get("v", 0)
+    if not isinstance(username, str) or not isinstance(version, int):
+        return None
+    return username, version
 
 
 def csrf_token(session: str) -> str:
@@ -121,11 +131,40 @@ class Principal:
         return self.org is None or self.org == org_slug
 
 
-def principal_of(tx: Session, username: str) -> Principal | None:
+def principal_of(tx: Session, username: str, version: int | None = None) -> Principal | None:
+    """The active staff member `username`; with a token's `version`, only while that version is current."""
     staff = tx.exec(select(Staff).where(Staff.username == username)).first()
-    if staff is None or not staff.active:
+    if staff is None or not staff.active or (version is not None and version != staff.token_version):
         return None
     return Principal(staff.username, staff.role, staff.org_slug, staff.display_name)
+
+
+def revoke_sessions(tx: Session, username: str) -> bool:
+    """End every session of a user (logout, password reset, deactivation): their tokens stop working."""
+    staff = tx.exec(select(Staff).where(Staff.username == username)).first()
+    if staff is None:
+        return False
+    staff.token_version += 1
+    tx.add(staff)
+    return True
+
+
+def set_active(tx: Session, username: str, active: bool) -> bool:
+    """Deactivate (every session ends) or reactivate a staff user; False when there is no such user."""
+    staff = tx.exec(select(Staff).where(Staff.username == username)).first()
+    if staff is None:
+        return False
+    staff.active = active
+    if not active:
+        staff.token_version += 1
+    tx.add(staff)
+    return True
+
+
+def token_for(tx: Session, who: Principal) -> tuple[str, int]:
+    """A new session token for a signed-in staff member, at their current token version."""
+    staff = tx.exec(select(Staff).where(Staff.username == who.username)).one()
+    return issue_token(who.username, version=staff.token_version)
 
 
 def failed_logins(tx: Session, username: str, since: datetime) -> int:
@@ -177,6 +216,8 @@ def create_user(tx: Session, username: str, *, password: str, role: str, org: st
     created = staff is None
     staff = staff or Staff(username=username, display_name=display_name or username)
     staff.role, staff.org_slug, staff.password_hash, staff.active = role, org, hash_password(password), True
+    if not created:
+        staff.token_version += 1  # a reset password ends the sessions opened with the old one
     if display_name:
         staff.display_name = display_name
     tx.add(staff)

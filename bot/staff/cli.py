@@ -12,6 +12,7 @@
     tawasul staff sweep --as system      (give silent handoffs back to the bot; `serve` does it periodically)
     tawasul staff create-user amal --org esrar --role officer --name "أمل" --as admin   (password asked;
         --password-stdin reads it from stdin; --all-orgs instead of --org: every association)
+    tawasul staff deactivate amal --as admin          (no more sign-in; her open sessions end at once)
 Every action and every read is written to the audit log (actor, action, target, reason, details).
 """
 
@@ -104,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=staffauth.ROLES)
     p.add_argument("--name", help="display name")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p = add("deactivate", "a user who has left: no sign-in, and every open session ends at once")
+    p.add_argument("username")
+    p = add("activate", "let a deactivated user sign in again")
+    p.add_argument("username")
     return parser
 
 
@@ -172,6 +177,13 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
                        role=user.role, org=user.org_slug)
         return {"username": user.username, "role": user.role, "org": user.org_slug, "created": created}, \
             f"{'أُنشئ' if created else 'حُدّث'} المستخدم {user.username} ({user.role}، {user.org_slug or 'كل الجمعيات'})."
+    if args.command in ("deactivate", "activate"):
+        active = args.command == "activate"
+        if not staffauth.set_active(tx, args.username, active):
+            raise StaffError(f"لا يوجد مستخدم باسم {args.username}")
+        audit(tx, actor, f"staff_{args.command}", args.username, now)
+        return {"username": args.username, "active": active}, \
+            f"{'فُعّل' if active else 'أُوقف'} المستخدم {args.username}" + ("" if active else " وأُنهيت جلساته.")
     if args.command == "show":
         shown = staffviews.show(tx, args.reference, args.reason, actor, now)
         return shown, json.dumps(shown, ensure_ascii=False, indent=2)

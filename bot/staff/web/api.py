@@ -15,7 +15,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from bot.staff.auth import LockedOut, Principal, issue_token, principal_of, read_token, sign_in
+from bot.staff.auth import (
+    LockedOut,
+    Principal,
+    principal_of,
+    read_session,
+    revoke_sessions,
+    sign_in,
+    token_for,
+)
 from bot.staff.schemas import (
     AlertOut,
     AuditOut,
@@ -46,6 +54,7 @@ from bot.staff.web import management, privacy, requests, work
 from bot.staff.web.backend import Store
 from bot.staff.web.errors import TooMany, Unauthorized
 from storage.db import transaction
+from storage.queries import audit
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 404, 429)
@@ -58,13 +67,13 @@ bearer = HTTPBearer(auto_error=False, description="token from POST /staff/api/lo
 
 
 def current(b: Store, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
-    username = read_token(creds.credentials) if creds is not None else None
-    if username is None:
+    session = read_session(creds.credentials) if creds is not None else None
+    if session is None:
         raise Unauthorized("يلزم تسجيل الدخول (رمز غير صالح أو منتهي)")
     with transaction(b.engine) as tx:
-        who = principal_of(tx, username)
+        who = principal_of(tx, *session)
     if who is None:
-        raise Unauthorized("المستخدم غير موجود أو موقوف")
+        raise Unauthorized("المستخدم غير موجود أو موقوف، أو انتهت هذه الجلسة")
     return who
 
 Who = Annotated[Principal, Depends(current)]
@@ -78,9 +87,17 @@ def login(b: Store, body: LoginIn) -> TokenOut:
         raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
     if who is None:
         raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
-    token, expires = issue_token(who.username)
+    with transaction(b.engine) as tx:
+        token, expires = token_for(tx, who)
     return TokenOut(access_token=token, expires_at=datetime.fromtimestamp(expires, UTC),
                     username=who.username, role=who.role, org=who.org)
+
+
+@router.post("/logout", status_code=204, summary="End every session of the signed-in staff member")
+def logout(b: Store, who: Who) -> None:
+    with transaction(b.engine) as tx:
+        revoke_sessions(tx, who.username)
+        audit(tx, who.username, "logout", who.username, b.clock(), via="staff_api")
 
 
 @router.get("/me", response_model=MeOut, summary="The signed-in staff member")

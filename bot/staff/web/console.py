@@ -24,10 +24,11 @@ from bot.staff.auth import (
     Principal,
     csrf_ok,
     csrf_token,
-    issue_token,
     principal_of,
-    read_token,
+    read_session,
+    revoke_sessions,
     sign_in,
+    token_for,
 )
 from bot.staff.schemas import InvestigationIn
 from bot.staff.web import management, pages, privacy, requests, work
@@ -81,11 +82,11 @@ Posted = Annotated[Form, Depends(form_data)]
 
 def session(request: Request) -> tuple[Principal, str] | None:
     token = request.cookies.get(COOKIE) or ""
-    username = read_token(token) if token else None
-    if username is None:
+    found = read_session(token) if token else None
+    if found is None:
         return None
     with transaction(backend(request).engine) as tx:
-        who = principal_of(tx, username)
+        who = principal_of(tx, *found)
     return (who, token) if who else None
 
 
@@ -154,7 +155,8 @@ def login(b: Store, request: Request, form: Posted) -> Response:
         return html(login_page(csrf_token(pre or ""), "محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة"), 429)
     if who is None:
         return html(login_page(csrf_token(pre or ""), "اسم المستخدم أو كلمة المرور غير صحيحة"), 401)
-    token, _ = issue_token(who.username)
+    with transaction(b.engine) as tx:
+        token, _ = token_for(tx, who)
     response = redirect("/staff")
     response.set_cookie(COOKIE, token, max_age=TOKEN_TTL_SECONDS, httponly=True, samesite="strict",
                         path="/staff", secure=request.url.scheme == "https")
@@ -167,6 +169,9 @@ def logout(b: Store, request: Request, form: Posted) -> Response:
     found = guard(request, form)
     if isinstance(found, Response):
         return found
+    with transaction(b.engine) as tx:  # the token itself stops working, not only the cookie
+        revoke_sessions(tx, found[0].username)
+        audit(tx, found[0].username, "logout", found[0].username, b.clock(), via="console")
     response = redirect("/staff/login")
     response.delete_cookie(COOKIE, path="/staff")
     return response

@@ -69,3 +69,37 @@ def test_create_user_refuses_bad_input(url: str, monkeypatch: pytest.MonkeyPatch
     assert code == 1 and "قصيرة" in err
     with pytest.raises(SystemExit):
         create(["amal", "--org", "esrar", "--role", "boss"], "long-enough", monkeypatch, capsys)
+
+
+def test_sessions_end_on_logout_password_reset_and_deactivation(url: str, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # Review item 5: logout kept the token valid, a password reset did not end sessions, no deactivation.
+    create(["amal", "--org", "esrar", "--role", "officer"], "first-pass-1", monkeypatch, capsys)
+    engine = make_engine(url)
+    client = Client(create_app(Service(runtime=Runtime(engine=engine), settings=Settings(), channels={})))
+
+    def token(password: str) -> dict[str, str]:
+        signed = client.post("/staff/api/login", json={"username": "amal", "password": password})
+        assert signed.status_code == 200, signed.text
+        return {"Authorization": f"Bearer {signed.json()['access_token']}"}
+
+    first = token("first-pass-1")
+    assert client.get("/staff/api/me", headers=first).status_code == 200
+    assert client.post("/staff/api/logout", headers=first).status_code == 204
+    assert client.get("/staff/api/me", headers=first).status_code == 401  # the token itself is dead
+
+    second = token("first-pass-1")
+    create(["amal", "--org", "esrar", "--role", "officer"], "second-pass-2", monkeypatch, capsys)
+    assert client.get("/staff/api/me", headers=second).status_code == 401  # reset ends old sessions
+
+    third = token("second-pass-2")
+    assert staff.main(["--json", "deactivate", "amal", "--as", "admin"], now=lambda: NOW) == 0
+    assert client.get("/staff/api/me", headers=third).status_code == 401
+    assert client.post("/staff/api/login", json={"username": "amal", "password": "second-pass-2"}).status_code == 401
+    assert staff.main(["--json", "activate", "amal", "--as", "admin"], now=lambda: NOW) == 0
+    assert client.get("/staff/api/me", headers=token("second-pass-2")).status_code == 200
+    assert staff.main(["--json", "deactivate", "nobody", "--as", "admin"], now=lambda: NOW) != 0
+    with Session(engine) as tx:
+        actions = [a.action for a in tx.exec(select(AuditLog)).all()]
+    assert {"logout", "staff_deactivate", "staff_activate"} <= set(actions)
+    engine.dispose()
