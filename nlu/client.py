@@ -160,8 +160,10 @@ class NLUClient:
             if r.get("name")
         ]
         name = intent.get("name")
-        extra = data.get("tawasul") if isinstance(data.get("tawasul"), dict) else {}
-        urgent = extra.get("urgent") if isinstance(extra.get("urgent"), dict) else {}
+        extra_raw = data.get("tawasul")
+        extra: dict[str, Any] = extra_raw if isinstance(extra_raw, dict) else {}
+        urgent_raw = extra.get("urgent")
+        urgent: dict[str, Any] = urgent_raw if isinstance(urgent_raw, dict) else {}
         score = urgent.get("score")
         novelty = extra.get("novelty")
         return NLUResult(

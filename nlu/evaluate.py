@@ -221,14 +221,20 @@ def robustness_of(predictions: list[Prediction], threshold: float) -> Robustness
 def format_robustness(r: RobustnessReport, show_errors: bool = True) -> str:
     n = len(r.predictions)
     lines = [
-        f"robustness set: {n} messages ({r.offtopic} off-topic, {r.emergencies} emergencies), "
-        f"acting threshold {r.threshold:.2f}",
+        (
+            f"robustness set: {n} messages ({r.offtopic} off-topic, {r.emergencies} emergencies), "
+            f"acting threshold {r.threshold:.2f}"
+        ),
         f"off-topic into action: {len(r.offtopic_acted)}/{r.offtopic} = {r.offtopic_action_rate:.1%}   by language: "
         + "  ".join(f"{k} {a:.1%} ({m})" for k, (a, m) in r.offtopic_by_language.items()),
-        f"urgent false alarms (not an emergency, urgent_help >= threshold): {len(r.false_alarms)}"
-        f"   (urgent_help on top at any confidence: {len(r.urgent_top_nonemergency)})",
-        f"emergency recall: {r.emergencies_acted}/{r.emergencies} = {r.emergency_recall:.3f}"
-        f"   (urgent_help on top at any confidence: {r.emergencies_top}/{r.emergencies})",
+        (
+            f"urgent false alarms (not an emergency, urgent_help >= threshold): {len(r.false_alarms)}"
+            f"   (urgent_help on top at any confidence: {len(r.urgent_top_nonemergency)})"
+        ),
+        (
+            f"emergency recall: {r.emergencies_acted}/{r.emergencies} = {r.emergency_recall:.3f}"
+            f"   (urgent_help on top at any confidence: {r.emergencies_top}/{r.emergencies})"
+        ),
         f"in-domain accuracy: {r.in_domain_accuracy:.3f}",
         f"language-id accuracy: {r.langid_accuracy:.3f} ({r.langid_n} messages with a language)",
         f"ECE (10 bins): {r.ece:.3f}",

@@ -88,7 +88,10 @@ class ArabicNormalizer(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
+        from nlu.e5_gate import E5Embedder
+
         for message in messages:
+            E5Embedder.prefetch(message.get(TEXT) or "")  # runs beside the featurizers (E5IntentGate)
             self._normalise(message)
         return messages
 
