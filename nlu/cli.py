@@ -66,8 +66,15 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from nlu.client import NLUClient
-    from nlu.evaluate import evaluate, format_report, load_heldout
+    from nlu.client import CONFIDENCE_THRESHOLD, NLUClient
+    from nlu.evaluate import (
+        evaluate,
+        format_report,
+        format_robustness,
+        load_examples,
+        load_heldout,
+        robustness_of,
+    )
 
     with _server_url() as url, NLUClient(url, timeout=30.0) as client:
 
@@ -76,7 +83,20 @@ def _eval(args: argparse.Namespace) -> int:
             return r.intent, r.confidence
 
         report = evaluate(load_heldout(), classify)
-    print(format_report(report, show_errors=not args.quiet))
+        print("== held-out set (nlu/tests/heldout.yml) ==")
+        print(format_report(report, show_errors=not args.quiet))
+        sets = [("robustness set", paths.ROBUSTNESS)]
+        if args.blind:
+            sets.append(("blind set", paths.BLIND))
+        for title, path in sets:
+            print()
+            if not path.exists():
+                print(f"== {title}: {path.relative_to(paths.REPO)} not found ==")
+                continue
+            print(f"== {title} ({path.relative_to(paths.REPO)}) ==")
+            robust = evaluate(load_examples(path), classify)
+            print(format_robustness(robustness_of(robust.predictions, CONFIDENCE_THRESHOLD),
+                                    show_errors=not args.quiet))
     return 0
 
 
@@ -86,7 +106,14 @@ def _bench(args: argparse.Namespace) -> int:
 
     if not os.environ.get("NLU_URL"):
         train()
-    print(run_bench(os.environ.get("NLU_URL"), compare_stock=not args.no_stock, rounds=args.rounds))
+    print(
+        run_bench(
+            os.environ.get("NLU_URL"),
+            compare_stock=not args.no_stock,
+            rounds=args.rounds,
+            measure_training=not args.no_train,
+        )
+    )
     return 0
 
 
@@ -103,12 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("predict", help="stdin lines -> one JSON object per line")
     p.add_argument("--timeout", type=float, default=10.0)
     p.set_defaults(func=_predict)
-    p = sub.add_parser("eval", help="scores on the held-out file")
+    p = sub.add_parser("eval", help="scores on the held-out and robustness files")
     p.add_argument("--quiet", action="store_true", help="do not list each misclassified example")
+    p.add_argument("--blind", action="store_true", help="also score nlu/tests/blind.yml (final check only)")
     p.set_defaults(func=_eval)
     p = sub.add_parser("bench", help="latency/throughput, and project vs stock pipeline")
     p.add_argument("--no-stock", action="store_true", help="skip training the stock pipeline")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--no-train", action="store_true", help="skip timing a training of the project pipeline")
     p.set_defaults(func=_bench)
     args = parser.parse_args(argv)
     return int(args.func(args))

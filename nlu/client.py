@@ -32,6 +32,7 @@ __all__ = [
     "NLUResult",
     "clarification_options",
     "needs_clarification",
+    "needs_danger_check",
 ]
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ INTENTS = [
 # Below this top-intent confidence the bot asks which of the top intents was meant (measured on the
 # held-out file with `tawasul nlu eval`: wrong predictions sit mostly below it, right ones above).
 CONFIDENCE_THRESHOLD = 0.5
+# urgent_help with at least this probability, but not confident, is a case for asking "is anyone in
+# danger now?" rather than either raising an alert or ignoring it (the server says what is confident).
+DANGER_CHECK_FLOOR = 0.15
 # Intents at least this confident are offered as "did you mean" choices.
 OPTION_FLOOR = 0.08
 # The NLU sees at most this many characters: enough for any intent, bounded latency.
@@ -74,6 +78,12 @@ class NLUResult:
     ranking: list[tuple[str, float]] = field(default_factory=list)
     language: str = "other"
     entities: list[dict[str, Any]] = field(default_factory=list)
+    # From the server's E5IntentGate (None with an older model or no server): the calibrated
+    # probability of urgent_help, whether it is high enough to act on, and how unlike every in-scope
+    # training example the message is (0 = like one of them).
+    urgent_score: float | None = None
+    urgent_confident: bool | None = None
+    novelty: float | None = None
 
     def as_predict_json(self) -> dict[str, Any]:
         """The `tawasul nlu predict` line: text, intent, confidence, language, entities[entity, value]."""
@@ -93,6 +103,16 @@ def needs_clarification(result: NLUResult) -> bool:
     confident out_of_scope (the bot says politely it cannot help, with the menu).
     """
     return result.intent is not None and result.confidence < CONFIDENCE_THRESHOLD
+
+
+def needs_danger_check(result: NLUResult) -> bool:
+    """True when the message may be an emergency but the NLU is not sure: ask "is anyone in danger now?".
+
+    A confident urgent_help is acted on directly; a small urgent_help probability is ignored.
+    """
+    if result.urgent_score is None or result.urgent_confident:
+        return False
+    return result.urgent_score >= DANGER_CHECK_FLOOR
 
 
 def clarification_options(result: NLUResult, n: int = 3) -> list[str]:
@@ -140,7 +160,23 @@ class NLUClient:
             if r.get("name")
         ]
         name = intent.get("name")
-        return NLUResult(text, name, float(intent.get("confidence") or 0.0), ranking, language, entities)
+        extra_raw = data.get("tawasul")
+        extra: dict[str, Any] = extra_raw if isinstance(extra_raw, dict) else {}
+        urgent_raw = extra.get("urgent")
+        urgent: dict[str, Any] = urgent_raw if isinstance(urgent_raw, dict) else {}
+        score = urgent.get("score")
+        novelty = extra.get("novelty")
+        return NLUResult(
+            text,
+            name,
+            float(intent.get("confidence") or 0.0),
+            ranking,
+            language,
+            entities,
+            urgent_score=float(score) if score is not None else None,
+            urgent_confident=bool(urgent["confident"]) if "confident" in urgent else None,
+            novelty=float(novelty) if novelty is not None else None,
+        )
 
     def _ask(self, text: str) -> dict[str, Any] | None:
         if self._http is None:

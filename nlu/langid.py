@@ -43,6 +43,8 @@ _PERSIAN_WORDS = frozenset(
     ]
 )
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w'\u200c]*", re.UNICODE)
+_ARABIC_WORD = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFEFF\u200c]+")
 # Log-odds added towards Urdu per Persian-keyboard letter: evidence, not proof.
 _KEYBOARD_LETTER_WEIGHT = 2.5
 # Urdu written without any of its own or Persian-keyboard letters is rare: lean to Arabic then.
@@ -78,11 +80,18 @@ def detect_language(text: str) -> str:
     ['ur', 'en', 'id', 'other']
     """
     arabic = latin = other = 0
+    arabic_words = latin_words = 0
+    for word in _WORD.findall(text[:2000]):
+        first = word[0]
+        if _is_arabic_letter(first):
+            arabic_words += 1
+        elif ord(first) < 0x250:
+            latin_words += 1
     for ch in text[:2000]:
         if not _LETTER.match(ch):
             continue
         o = ord(ch)
-        if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
+        if _is_arabic_letter(ch):
             arabic += 1
         elif o < 0x250:
             latin += 1
@@ -90,6 +99,10 @@ def detect_language(text: str) -> str:
             other += 1
     if arabic == 0 and latin == 0:
         return "other"
+    # An Arabic (or Urdu) sentence with Latin-script names or a few English words is Arabic (Urdu):
+    # decided by words, not letters, and names do not outvote the sentence around them.
+    if arabic_words and 2 * arabic_words >= latin_words and arabic >= other:
+        return _arabic_script(" ".join(_ARABIC_WORD.findall(text[:2000])))
     if arabic >= latin and arabic >= other:
         return _arabic_script(text[:2000])
     if other > latin:
@@ -97,3 +110,8 @@ def detect_language(text: str) -> str:
     from nlu.latin_model import classify_latin
 
     return classify_latin(text[:2000])
+
+
+def _is_arabic_letter(ch: str) -> bool:
+    o = ord(ch)
+    return 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF

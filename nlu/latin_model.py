@@ -30,6 +30,16 @@ _LEXICON = {
         wala wali hoga hua gaya tha thi samajh baat banda ghar bachay khuda hafiz bas mat dena lena""",
 }
 _ARABIZI_DIGITS = re.compile(r"(?<=[a-z])[235679](?=[a-z])|\b[23579](?=[a-z]{2})|(?<=[a-z]{2})[3579]\b")
+# Words only Roman Urdu uses among our languages (not English, not Indonesian): a sentence built on them
+# is Urdu even when its nouns are English ("mera subscription cancel kar do").
+_URDU_FUNCTION_WORDS = """hain mera meri mere mujhe mujhay kya kia karo karna karein karen kar nahi nahin
+    aap apna apni raha rahi rahe gaya gayi chahiye chahie chahta chahti kaise kahan kyun kyon hoga hogi"""
+_URDU_FUNCTION = frozenset(_URDU_FUNCTION_WORDS.split())
+# ... and Arabizi's ("bade order pizza" is Arabizi).
+_ARABIZI_FUNCTION_WORDS = """ana enta inta abi abgha abgh bade badi bidi baddi biddi wesh wsh shu eish esh
+    3and 3ndi 3andi ma3 msh mish mesh leh lesh ya3ni 3shan 3ashan hatha hadi momken mumkin"""
+_ARABIZI_FUNCTION = frozenset(_ARABIZI_FUNCTION_WORDS.split())
+_FUNCTION_WORD_WEIGHT = 4.0  # log-odds per function word (at most 3 counted)
 _ARABIZI_DIGIT_WEIGHT = 3.0  # log-odds towards Arabizi per letter written as a digit
 _OTHER_LINGUA = 0.75  # lingua's confidence in a non-English, non-Indonesian language to answer 'other'
 
@@ -88,6 +98,11 @@ def classify_latin(text: str) -> str:
         return "en"
     digits = len(_ARABIZI_DIGITS.findall(lowered))
     scores["ar"] = scores.get("ar", 0.0) + _ARABIZI_DIGIT_WEIGHT * min(digits, 3)
+    words = re.findall(r"[a-z0-9']+", lowered)
+    urdu = sum(w in _URDU_FUNCTION for w in words)
+    arabizi = sum(w in _ARABIZI_FUNCTION for w in words)
+    scores["ur"] = scores.get("ur", 0.0) + _FUNCTION_WORD_WEIGHT * min(urdu, 3)
+    scores["ar"] = scores.get("ar", 0.0) + _FUNCTION_WORD_WEIGHT * min(arabizi, 3)
     best = max(scores, key=lambda k: scores[k])
     # English and Indonesian look like many languages; text mostly of words we never saw may be one.
     unfamiliar = _model().known_word_share(lowered) < 0.5 and not digits

@@ -18,6 +18,9 @@ MODEL_NAME = "tawasul"
 MODEL = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 MODEL_STAMP = MODELS_DIR / ".stamp-model"  # hash of what the model was trained from
 HELDOUT = NLU_DIR / "tests" / "heldout.yml"
+# Real-traffic-like messages (off-topic, near misses, emergencies, 4 languages): never trained on.
+ROBUSTNESS = NLU_DIR / "tests" / "robustness.yml"
+BLIND = NLU_DIR / "tests" / "blind.yml"
 LOCK = NLU_DIR / "requirements.lock"
 SETUP_SCRIPT = NLU_DIR / "setup_env.sh"
 # Code the trained model depends on: a change retrains.
@@ -25,6 +28,7 @@ COMPONENT_CODE = tuple(
     NLU_DIR / name
     for name in (
         "rasa_components.py",
+        "e5_gate.py",
         "normalize.py",
         "entities.py",
         "entity_words.py",

@@ -14,6 +14,7 @@ repository root on PYTHONPATH.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,7 +24,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -87,7 +88,10 @@ class ArabicNormalizer(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
+        from nlu.e5_gate import E5Embedder
+
         for message in messages:
+            E5Embedder.prefetch(message.get(TEXT) or "")  # runs beside the featurizers (E5IntentGate)
             self._normalise(message)
         return messages
 
@@ -115,4 +119,128 @@ class TawasulEntityExtractor(GraphComponent, EntityExtractorMixin):
             text: str | None = message.get(TEXT)
             found = self.add_extractor_name(extract(text)) if text else []
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class E5IntentGate(GraphComponent):
+    """Placed after the LogisticRegressionClassifier (with `ranking_length: 0`): re-decides the intent.
+
+    It blends the classifier's probabilities with those of a classifier over multilingual-e5-small
+    sentence embeddings, moves probability to out_of_scope for a message far from every in-scope
+    training example (novelty), calibrates with a temperature and adds `tawasul` to the parse result:
+    `{"urgent": {"score": p, "confident": bool}, "novelty": 1 - similarity}` (see nlu/e5_gate.py).
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        from dataclasses import asdict
+
+        from nlu.e5_gate import GateParams
+
+        return {**asdict(GateParams()), "c": 10.0, "ranking_length": 10}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Any = None,
+    ) -> None:
+        from nlu.e5_gate import GateParams
+
+        self.config = {**self.get_default_config(), **config}
+        self.params = GateParams(**{k: self.config[k] for k in GateParams.__dataclass_fields__})
+        self._storage = model_storage
+        self._resource = resource
+        self.model = model
+        self._embedder: Any = None
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> E5IntentGate:
+        return cls(config, model_storage, resource)
+
+    def _embed(self, texts: list[str]) -> Any:
+        from nlu.e5_gate import E5Embedder
+
+        if self._embedder is None:
+            self._embedder = E5Embedder()
+        return self._embedder.embed(texts)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from nlu.e5_gate import fit_gate
+
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        emb = self._embed([str(e.get(TEXT)) for e in examples])
+        self.model = fit_gate(emb, [str(e.get(INTENT)) for e in examples], c=float(self.config["c"]))
+        with self._storage.write_to(self._resource) as directory:
+            self.model.save(str(directory / "gate.npz"))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> E5IntentGate:
+        from nlu.e5_gate import GateModel
+
+        with model_storage.read_from(resource) as directory:
+            model = GateModel.load(str(directory / "gate.npz"))
+        gate = cls(config, model_storage, resource, model)
+        gate._embed(["warm up"])  # load the embedder now, not on the first message
+        return gate
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        import numpy as np
+
+        from nlu.e5_gate import URGENT, combine, is_romanised
+
+        if self.model is None:
+            return messages
+        classes = self.model.classes
+        for message in messages:
+            text = message.get(TEXT) or ""
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            if not text.strip() or not ranking:
+                continue
+            p_lr = np.full(len(classes), 1e-6)
+            for item in ranking:
+                if item.get("name") in classes:
+                    p_lr[classes.index(item["name"])] = float(item["confidence"])
+            emb = self._embed([text])
+            p_e5 = self.model.probabilities(emb)[0]
+            sim = float(self.model.in_scope_similarity(emb, self.params.k)[0])
+            romanised = is_romanised(text, detect_language(text))
+            p = combine(p_lr / p_lr.sum(), p_e5, sim, classes, self.params, romanised)
+            order = np.argsort(-p)
+            limit = int(self.config["ranking_length"]) or len(classes)
+            new_ranking = [{"name": classes[i], "confidence": float(p[i])} for i in order[:limit]]
+            urgent = float(p[classes.index(URGENT)]) if URGENT in classes else 0.0
+            info: dict[str, Any] = {
+                "urgent": {"score": round(urgent, 4), "confident": urgent >= self.params.urgent_confident},
+                "novelty": round(1.0 - sim, 4),
+            }
+            if os.environ.get("TAWASUL_NLU_DEBUG") == "1":
+                info["debug"] = {
+                    "classes": classes,
+                    "p_lr": [float(x) for x in p_lr],
+                    "p_e5": [float(x) for x in p_e5],
+                    "sim": sim,
+                }
+            message.set(INTENT, new_ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
+            message.set("tawasul", info, add_to_output=True)
         return messages

@@ -14,6 +14,7 @@ from nlu.client import (
     NLUResult,
     clarification_options,
     needs_clarification,
+    needs_danger_check,
 )
 
 RASA_ANSWER = {
@@ -129,3 +130,31 @@ def test_clarification_helpers() -> None:
     sure = NLUResult("x", "greet", CONFIDENCE_THRESHOLD + 0.1, [("greet", 0.9)], "ar", [])
     assert not needs_clarification(sure)
     assert not needs_clarification(NLUResult("x", None, 0.0))
+
+
+def test_urgent_and_novelty_from_the_gate() -> None:
+    answer = {
+        **RASA_ANSWER,
+        "intent": {"name": "urgent_help", "confidence": 0.41},
+        "tawasul": {"urgent": {"score": 0.41, "confident": False}, "novelty": 0.08},
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=answer)
+
+    with _client(httpx.MockTransport(handler)) as client:
+        r = client.parse("x")
+    assert (r.urgent_score, r.urgent_confident, r.novelty) == (0.41, False, 0.08)
+    assert needs_danger_check(r)
+    assert not needs_danger_check(NLUResult("x", "urgent_help", 0.9, urgent_score=0.9, urgent_confident=True))
+    assert not needs_danger_check(NLUResult("x", "greet", 0.9, urgent_score=0.01, urgent_confident=False))
+    assert not needs_danger_check(NLUResult("x", "greet", 0.9))  # an older model: nothing to say
+
+
+def test_answer_without_gate_fields_still_parses() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=RASA_ANSWER)
+
+    with _client(httpx.MockTransport(handler)) as client:
+        r = client.parse("x")
+    assert (r.urgent_score, r.urgent_confident, r.novelty) == (None, None, None)
