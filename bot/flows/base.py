@@ -70,6 +70,8 @@ class Input:
     media: tuple[Media, ...] = ()
     language: str | None = None
     refused: tuple[dict[str, Any], ...] = ()  # files the channel refused: {"content_type", "reason", "max_bytes"?}
+    # The NLU's own word on an emergency (None without it): may staff be alerted on urgent_help at once?
+    urgent_confident: bool | None = None
 
     def entity(self, name: str) -> Any | None:
         for ent in self.entities:

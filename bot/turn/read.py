@@ -64,6 +64,7 @@ def build_input(pending: InboundRecord, nlu: Understander | None) -> Input:
         location=location,
         language=parsed.language,
         refused=refused,
+        urgent_confident=getattr(parsed, "urgent_confident", None),
     )
 
 

@@ -33,7 +33,8 @@ CONFIDENCE_THRESHOLD = NLU_CONFIDENCE_THRESHOLD  # measured on the held-out set 
 MAX_BACK = 4
 # Explicit words that may act even when the NLU is unsure: they only answer (greeting, thanks, information).
 HARMLESS = frozenset({"greet", "thanks", "ask_info"})
-# urgent_help alerts staff at once only at this confidence; below it the bot first asks "is anyone in danger?"
+# Without the NLU's own word on it, urgent_help alerts staff at once only at this confidence; below it the
+# bot first asks "is anyone in danger?"
 URGENT_THRESHOLD = 0.8
 
 
@@ -127,7 +128,7 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     small = small_talk(intent, ctx)
     if small is not None:
         return small
-    if intent == "urgent_help" and inp.ranking and inp.confidence < URGENT_THRESHOLD:
+    if intent == "urgent_help" and inp.ranking and not _sure_of_danger(inp):
         return urgent.confirm(ctx, inp)  # maybe an emergency: one yes/no question before staff are alerted
     if inp.confidence < CONFIDENCE_THRESHOLD and inp.ranking:
         return clarify(ctx, state, inp)
@@ -135,6 +136,14 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     if opened is not None:
         return opened
     return menu(ctx)
+
+
+def _sure_of_danger(inp: Input) -> bool:
+    """Staff may be alerted at once: the NLU says its urgent_help is confident (or, from an NLU that does
+    not say, its confidence reaches URGENT_THRESHOLD)."""
+    if inp.urgent_confident is not None:
+        return inp.urgent_confident
+    return inp.confidence >= URGENT_THRESHOLD
 
 
 def _with_intent(inp: Input, intent: str) -> Input:

@@ -79,3 +79,13 @@ def test_an_unclear_answer_repeats_the_question() -> None:
     asked = router.decide({}, ctx, _parsed("وضعنا صعب", "urgent_help", 0.5))
     again = router.decide(asked.state, ctx, Input(text="والله ما ادري"))
     assert again.state["expects"] == "danger" and not again.effects
+
+
+def test_the_nlu_word_on_danger_wins_over_the_raw_confidence() -> None:
+    from dataclasses import replace
+
+    sure = replace(_parsed("ولدي طاح من الدور الثاني", "urgent_help", 0.62), urgent_confident=True)
+    assert _alerts(router.decide({}, _ctx(), sure))
+    unsure = replace(_parsed("عندنا حالة صعبة في البيت", "urgent_help", 0.95), urgent_confident=False)
+    asked = router.decide({}, _ctx(), unsure)
+    assert not asked.effects and asked.state["expects"] == "danger"
