@@ -27,6 +27,9 @@ from bot.messages import InboundMessage
 
 REPO = Path(__file__).resolve().parents[2]
 SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "ask_info", "out_of_scope"}
+# Intents whose flow answers at once and keeps no state for a first-time contact (no request to report on,
+# no form to cancel): "reached a flow" is not measured for them.
+ANSWER_AT_ONCE = {"check_status", "cancel"}
 # Flows that only inform: opening them for an off-topic message is a wrong answer, not a wrong action.
 INFORMING = {"info", None}
 HARDSHIP_HINTS = ("no food", "rent", "cancer", "treatment", "طعام", "أكل", "اكل", "ايجار", "إيجار", "علاج",
@@ -91,7 +94,7 @@ def report(outcomes: list[Outcome]) -> str:
     not_urgent = [o for o in outcomes if o.intent != "urgent_help"]
     hardship = [o for o in outcomes if o.intent == "request_service"
                 and any(h in o.text.lower() for h in HARDSHIP_HINTS)]
-    in_domain = [o for o in outcomes if o.intent not in SOCIAL and o.intent != "urgent_help"]
+    in_domain = [o for o in outcomes if o.intent not in SOCIAL | ANSWER_AT_ONCE | {"urgent_help"}]
 
     def share(part: list[Outcome], whole: list[Outcome]) -> str:
         return f"{len(part)}/{len(whole)} ({100 * len(part) / max(1, len(whole)):.1f}%)"
@@ -109,7 +112,7 @@ def report(outcomes: list[Outcome]) -> str:
         urgent_line,
         "non-emergencies asked 'is anyone in danger?': "
         + share([o for o in not_urgent if o.kind == "asked_danger"], not_urgent),
-        "in-domain requests that reached a flow: " + share([o for o in in_domain if o.flow or o.handoff], in_domain),
+        "in-domain requests that opened their form, flow or handoff (not status, cancel): " + share([o for o in in_domain if o.flow or o.handoff], in_domain),
     ]
     return "\n".join(lines)
 
@@ -118,7 +121,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tawasul probe")
     parser.add_argument("--set", default=str(REPO / "nlu" / "tests" / "robustness.yml"))
     parser.add_argument("--org", default="esrar")
-    parser.add_argument("--show", choices=("acted", "alert", "missed"), help="list those messages too")
+    parser.add_argument("--show", choices=("acted", "alert", "missed", "unreached"), help="list those messages too")
     args = parser.parse_args(argv)
     examples = load_set(Path(args.set))
     with contextlib.ExitStack() as stack:
@@ -137,6 +140,8 @@ def main(argv: list[str]) -> int:
         "acted": [o for o in outcomes if o.intent == "out_of_scope" and o.acted],
         "alert": [o for o in outcomes if o.intent != "urgent_help" and o.alert],
         "missed": [o for o in outcomes if o.intent == "urgent_help" and o.kind not in ("alert", "asked_danger")],
+        "unreached": [o for o in outcomes
+                      if o.intent not in SOCIAL | ANSWER_AT_ONCE | {"urgent_help"} and not (o.flow or o.handoff)],
     }.get(args.show or "", [])
     for o in chosen:
         print(f"  [{o.intent} -> {o.kind}] {o.text}")
