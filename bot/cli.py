@@ -28,6 +28,8 @@ def _usage() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Files the service creates (the SQLite database, media, exports) hold personal data: owner only.
+    os.umask(0o077)
     logging.basicConfig(
         level=os.environ.get("TAWASUL_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
