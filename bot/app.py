@@ -165,7 +165,9 @@ def create_app(service: Service) -> FastAPI:
             for stop in service.stopped:
                 stop()
 
-    app = FastAPI(title="Tawasul", version="0.1.0", lifespan=lifespan)
+    docs = os.environ.get("TAWASUL_DOCS") == "1"  # the interactive /docs page only where asked for
+    app = FastAPI(title="Tawasul", version="0.1.0", lifespan=lifespan, docs_url="/docs" if docs else None,
+                  redoc_url=None)
     app.state.service = service
     app.state.staff = Backend(service.runtime.engine, service.runtime.clock)
     app.include_router(router)

@@ -29,10 +29,38 @@ ROLES = ("officer", "medical", "manager", "admin")
 HEALTH_ROLES = frozenset({"medical", "manager", "admin"})  # may read health data (R12)
 MANAGER_ROLES = frozenset({"manager", "admin"})  # ratings, audit log (R9, R11)
 TOKEN_TTL_SECONDS = int(os.environ.get("TAWASUL_STAFF_TOKEN_TTL", str(8 * 3600)))
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+MIN_SECRET_KEY = 32
+# The passwords tried first by anyone guessing (and their Arabic-keyboard look-alikes): never accepted.
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password12", "password123", "passw0rd", "qwerty", "qwerty123", "qwertyuiop",
+    "1234567890", "0123456789", "123456789", "12345678910", "1q2w3e4r5t", "1qaz2wsx3edc", "iloveyou",
+    "welcome123", "admin12345", "administrator", "letmein123", "abc1234567", "abcdefghij", "asdfghjkl",
+    "zxcvbnm123", "superman12", "football12", "changeme12", "tawasul123", "ضصثقفغعهخح", "شسيبلاتنمك",
+})
 LOCKOUT_AFTER, LOCKOUT_WINDOW = 5, timedelta(minutes=15)  # failed sign-ins per username
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-_KEY: bytes = os.environ.get("TAWASUL_SECRET_KEY", "").encode() or secrets.token_bytes(32)
+
+
+def _secret_key() -> bytes:
+    """TAWASUL_SECRET_KEY (at least MIN_SECRET_KEY characters), or a random key for this process alone."""
+    given = os.environ.get("TAWASUL_SECRET_KEY", "")
+    if given and len(given) < MIN_SECRET_KEY:
+        raise RuntimeError(f"TAWASUL_SECRET_KEY must be at least {MIN_SECRET_KEY} characters")
+    return given.encode() or secrets.token_bytes(32)
+
+
+_KEY: bytes = _secret_key()
+
+
+def password_problem(username: str, password: str) -> str | None:
+    """Why a new password is refused (Arabic, for staff), or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD:
+        return f"كلمة المرور قصيرة: {MIN_PASSWORD} أحرف على الأقل"
+    folded = password.strip().lower()
+    if folded in COMMON_PASSWORDS or len(set(folded)) < 4 or (username and username.lower() in folded):
+        return "كلمة المرور سهلة التخمين؛ اختر عبارة أطول لا تتضمن اسم المستخدم"
+    return None
 
 
 def _b64(data: bytes) -> str:
@@ -201,8 +229,9 @@ def create_user(tx: Session, username: str, *, password: str, role: str, org: st
     Raises ValueError (Arabic, for staff) for a bad role, org, username or a short password."""
     if role not in ROLES:
         raise ValueError(f"الدور غير معروف؛ الأدوار: {'، '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"كلمة المرور قصيرة: {MIN_PASSWORD} أحرف على الأقل")
+    problem = password_problem(username, password)
+    if problem:
+        raise ValueError(problem)
     if not username or len(username) > 64 or not username.isprintable() or " " in username:
         raise ValueError("اسم المستخدم غير صالح")
     if org is not None:

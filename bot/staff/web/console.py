@@ -7,6 +7,7 @@ token is refused with 403 before anything is read from it.
 
 # No `from __future__ import annotations`: FastAPI must see the local Annotated aliases.
 
+import os
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -66,6 +67,15 @@ async def form_data(request: Request) -> Form:
         return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True, max_num_fields=40).items()}
     except ValueError:
         raise HTTPException(400, "too many form fields") from None
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies only over HTTPS: the request's own scheme, the proxy's X-Forwarded-Proto when
+    TAWASUL_TRUST_FORWARDED=1, or always with TAWASUL_SECURE_COOKIES=1."""
+    if os.environ.get("TAWASUL_SECURE_COOKIES") == "1" or request.url.scheme == "https":
+        return True
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return os.environ.get("TAWASUL_TRUST_FORWARDED") == "1" and forwarded == "https"
 
 
 def html(content: str, status: int = 200) -> HTMLResponse:
@@ -140,7 +150,7 @@ def login_form(b: Store, request: Request) -> Response:
     pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(16)
     response = html(login_page(csrf_token(pre)))
     response.set_cookie(PRE_COOKIE, pre, httponly=True, samesite="strict", path="/staff",
-                        secure=request.url.scheme == "https")
+                        secure=secure_cookies(request))
     return response
 
 
@@ -159,7 +169,7 @@ def login(b: Store, request: Request, form: Posted) -> Response:
         token, _ = token_for(tx, who)
     response = redirect("/staff")
     response.set_cookie(COOKIE, token, max_age=TOKEN_TTL_SECONDS, httponly=True, samesite="strict",
-                        path="/staff", secure=request.url.scheme == "https")
+                        path="/staff", secure=secure_cookies(request))
     response.delete_cookie(PRE_COOKIE, path="/staff")
     return response
 

@@ -62,3 +62,20 @@ def test_password_hashing_holds_no_transaction(db: Engine, monkeypatch: pytest.M
     with transaction(db) as tx:
         failed = tx.exec(select(AuditLog).where(AuditLog.action == "login_failed")).all()
     assert [a.actor for a in failed] == ["nobody-at-all"]
+
+
+def test_weak_passwords_and_short_secret_keys_are_refused() -> None:
+    # Review item 15: 8 characters and no deny-list; no minimum for TAWASUL_SECRET_KEY.
+    assert auth.password_problem("amal", "password123")
+    assert auth.password_problem("amal", "amal-2026-x")  # the username inside
+    assert auth.password_problem("amal", "aaaaaaaaaaaa")
+    assert auth.password_problem("amal", "short-1")
+    assert auth.password_problem("amal", "correct horse battery") is None
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TAWASUL_SECRET_KEY": "too-short"}
+    done = subprocess.run([sys.executable, "-c", "import bot.staff.auth"], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode != 0 and "TAWASUL_SECRET_KEY must be at least 32" in done.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -128,3 +129,16 @@ def test_a_form_with_too_many_fields_is_a_clear_400(client: Client, seeded: Seed
     fields = {f"f{i}": "x" for i in range(45)}
     response = client.post("/staff/login", data=fields)
     assert response.status_code == 400
+
+
+def test_docs_are_off_and_cookies_secure_behind_a_trusted_proxy(client: Client, seeded: Seeded,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Review item 15: public /docs; the Secure flag only when the request itself was https.
+    assert client.get("/docs").status_code == 404
+    assert client.get("/openapi.json").status_code == 200
+    monkeypatch.setenv("TAWASUL_TRUST_FORWARDED", "1")
+    page = client.get("/staff/login", headers={"X-Forwarded-Proto": "https"})
+    assert "secure" in page.headers["set-cookie"].lower()
+    monkeypatch.delenv("TAWASUL_TRUST_FORWARDED")
+    plain = client.get("/staff/login", headers={"X-Forwarded-Proto": "https"})
+    assert "secure" not in plain.headers["set-cookie"].lower()  # a header nobody vouches for changes nothing
