@@ -19,10 +19,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from storage.db import transaction
+from storage.db import is_sqlite, transaction
 from storage.models import AuditLog, Staff
 
 ROLES = ("officer", "medical", "manager", "admin")
@@ -211,14 +212,26 @@ def sign_in(engine: Engine, username: str, password: str, now: datetime, via: st
     """
     username = username.strip()[:64]
     with transaction(engine) as tx:
+        if not is_sqlite(engine):  # one attempt per username at a time (SQLite serialises writers anyway)
+            tx.exec(text("SELECT pg_advisory_xact_lock(hashtext(:u))").bindparams(u=username))  # type: ignore[call-overload]
         if failed_logins(tx, username, now - LOCKOUT_WINDOW) >= LOCKOUT_AFTER:
             raise LockedOut(username)
         staff = tx.exec(select(Staff).where(Staff.username == username)).first()
         stored = staff.password_hash if staff is not None and staff.active else None
+        # The attempt counts as failed from now on, so parallel guesses see it before its hash is done.
+        attempt = AuditLog(actor=username, action="login_failed", details={"via": via}, at=now)
+        tx.add(attempt)
+        tx.flush()
+        attempt_id = attempt.id
     ok = verify_password(password, stored)  # constant work for unknown users too
+    if not ok or stored is None:
+        return None
     with transaction(engine) as tx:
-        who = principal_of(tx, username) if ok and stored is not None else None
-        tx.add(AuditLog(actor=username, action="login" if who else "login_failed", details={"via": via}, at=now))
+        who = principal_of(tx, username)
+        row = tx.get(AuditLog, attempt_id)
+        if who is not None and row is not None:
+            row.action = "login"
+            tx.add(row)
     return who
 
 

@@ -79,3 +79,20 @@ def test_weak_passwords_and_short_secret_keys_are_refused() -> None:
     done = subprocess.run([sys.executable, "-c", "import bot.staff.auth"], env=env, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode != 0 and "TAWASUL_SECRET_KEY must be at least 32" in done.stderr
+
+
+def test_parallel_guesses_cannot_pass_the_lockout(db: Engine, seeded: object) -> None:
+    # Review item 6: on PostgreSQL 21 parallel guesses got through a limit of 5.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(i: int) -> str:
+        try:
+            auth.sign_in(db, "amal", f"wrong guess {i}", datetime.now(UTC), via="test")
+        except auth.LockedOut:
+            return "locked"
+        return "checked"
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(guess, range(24)))
+    assert outcomes.count("checked") <= auth.LOCKOUT_AFTER
+    assert outcomes.count("locked") >= 24 - auth.LOCKOUT_AFTER
