@@ -21,7 +21,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
 from twilio.request_validator import (  # type: ignore[import-untyped]
@@ -29,7 +29,7 @@ from twilio.request_validator import (  # type: ignore[import-untyped]
     get_signature_algorithm,
 )
 
-from bot.errors import InputError, OutsideSessionWindow, SendError, SignatureError
+from bot.errors import InputError, MediaRefused, OutsideSessionWindow, SendError, SignatureError
 from bot.messages import (
     DeliveryStatus,
     Inbound,
@@ -146,6 +146,9 @@ class TwilioChannel(BaseChannel):
 
     # ---- media ----------------------------------------------------------------------------------
     def fetch_media(self, url: str, content_type: str, dest_stem: str) -> tuple[str, int]:
+        if not _is_twilio_media(url):
+            # Our account credentials go to Twilio's own media host only, never to a host named in a payload.
+            raise MediaRefused(f"media outside Twilio refused ({urlsplit(url).hostname})", reason="failed")
         if self._media_http is None:
             auth = None
             if self.settings.twilio_account_sid and self.settings.twilio_auth_token:
@@ -213,6 +216,12 @@ class TwilioChannel(BaseChannel):
         for client in (self._http, self._media_http):
             if client is not None:
                 client.close()
+
+
+def _is_twilio_media(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and (host == "api.twilio.com" or host.endswith(".twilio.com"))
 
 
 class _MultiDict(dict[str, str]):

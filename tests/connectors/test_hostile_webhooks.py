@@ -68,3 +68,19 @@ def test_control_characters_and_bidi_overrides_are_dropped_from_the_stored_text(
 
 def test_a_normal_message_still_goes_through(server: ServeProcess) -> None:
     assert server.post("twilio", fixture("twilio", "sms_text_ar")).status_code == 200
+
+
+def test_twilio_credentials_go_to_twilio_media_only(tmp_path: object) -> None:
+    # Review item 13: any media host named in a (signed) payload received the account's credentials.
+    import pytest
+
+    from bot.errors import MediaRefused
+    from connectors.config import Settings
+    from connectors.twilio.channel import TwilioChannel
+
+    channel = TwilioChannel(Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="secret-token"))
+    for url in ("https://collector.example/steal.png", "http://api.twilio.com/media/x.png",
+                "https://api.twilio.com.evil.example/x.png"):
+        with pytest.raises(MediaRefused):
+            channel.fetch_media(url, "image/png", "whatsapp/1_0")
+    channel.close()
