@@ -33,7 +33,14 @@ from storage.models import (
 from storage.queries import audit, handoff_transcript
 
 OPEN_REQUESTS = ("submitted", "under_study", "needs_info", "accepted")
-MIN_REASON = 5
+MIN_REASON = 8  # letters, in at least two different words
+
+
+def reason_ok(reason: str | None) -> bool:
+    """A reason a person wrote ("اتصال المستفيد", "studying the request"), not "aaaaa" or "12345"."""
+    words = [w for w in (reason or "").split() if any(c.isalpha() for c in w)]
+    letters = sum(c.isalpha() for w in words for c in w)
+    return len(set(words)) >= 2 and letters >= MIN_REASON and len({c for w in words for c in w}) >= 4
 
 
 def working_days_left(org_slug: str, today: date, due: date) -> int:
@@ -134,7 +141,7 @@ def _since(tx: Session, contact_id: int, moment: datetime) -> int:
 
 def show(tx: Session, reference: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:
     """A request, complaint or handoff in full, with personal data; the reason is stored in the audit log."""
-    if len((reason or "").strip()) < MIN_REASON:
+    if not reason_ok(reason):
         raise StaffError("عرض البيانات الشخصية يتطلب ذكر السبب (--reason)")
     key = reference.strip().upper()
     req = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == key)).first()

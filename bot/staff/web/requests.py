@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from bot.staff import actions as staffops
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
-from bot.staff.reads import MIN_REASON, OPEN_REQUESTS, summary
+from bot.staff.reads import OPEN_REQUESTS, reason_ok, summary
 from bot.staff.schemas import HistoryItem, PersonalData, RequestDetail, RequestSummary, StatusOut
 from bot.staff.web.errors import BadInput, Forbidden, NotFound
 from orgs.loader import OrgNotFound, load_org
@@ -84,8 +84,9 @@ def detail(tx: Session, who: Principal, reference: str, now: datetime) -> Reques
 
 def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
-    if len(reason) < MIN_REASON:
-        raise BadInput(f"عرض البيانات الشخصية يتطلب ذكر السبب ({MIN_REASON} أحرف على الأقل)", "reason_required")
+    if not reason_ok(reason):
+        raise BadInput("عرض البيانات الشخصية يتطلب ذكر السبب بكلمتين على الأقل (مثل: اتصال المستفيد)",
+                       "reason_required")
     return reason
 
 

@@ -96,3 +96,13 @@ def test_parallel_guesses_cannot_pass_the_lockout(db: Engine, seeded: object) ->
         outcomes = list(pool.map(guess, range(24)))
     assert outcomes.count("checked") <= auth.LOCKOUT_AFTER
     assert outcomes.count("locked") >= 24 - auth.LOCKOUT_AFTER
+
+
+def test_a_reason_for_personal_data_is_words_not_keystrokes() -> None:
+    # Review item 11: any five characters passed as the reason for reading someone's personal data.
+    from bot.staff.reads import reason_ok
+
+    for weak in ("aaaaa", "12345", "xxxxx xxxxx", "ok ok", "", None, ".....", "abc d"):
+        assert not reason_ok(weak), weak
+    for fine in ("اتصال المستفيد", "studying the request", "دراسة الشكوى", "مراجعة المحادثة المغلقة"):
+        assert reason_ok(fine), fine
