@@ -16,8 +16,10 @@ from sqlmodel import Session, col, select
 from bot.flows import handoff, rating
 from bot.flows.base import Reply, Result
 from bot.lang.calendar import both_calendars
+from bot.lang.i18n import N_
 from bot.turn.notify import context_for, is_idle, notify_status, push
 from bot.turn.write import conversation_of
+from storage.erase import erase_person, legal_holds
 from storage.models import (
     Complaint,
     Contact,
@@ -157,7 +159,12 @@ def complete_privacy(tx: Session, reference: str, note: str | None, actor: str, 
     tx.add(found)
     contact = lock_contact(tx, found.contact_id)
     ctx = context_for(tx, contact, now)
+    assert contact.id is not None
+    holds = legal_holds(tx, contact.id) if found.kind == "deletion" else []
     lines = [ctx.t("Your personal data request {reference} has been handled.", reference=found.reference)]
+    if found.kind == "deletion":
+        lines.append(ctx.t("Your personal data has been deleted, as you asked."))
+        lines += [ctx.t(HOLD_TEXTS[hold]) for hold in holds]
     if note:
         lines.append(ctx.t("Note: {note}", note=note))
     event = {"type": "privacy_completed", "reference": found.reference, "kind": found.kind}
@@ -165,7 +172,22 @@ def complete_privacy(tx: Session, reference: str, note: str | None, actor: str, 
     rows = push(tx, contact, Result(state, (Reply("\n".join(lines)),), (), (event,)), now=now, set_state=False,
                 meta={"template": "privacy_update"})
     audit(tx, actor, "privacy_complete", found.reference, now, previous=previous, kind=found.kind, note=note)
+    if found.kind == "deletion":
+        assert contact.id is not None
+        erased = erase_person(tx, contact.id, keep_unsent=[r.id for r in rows if r.id is not None])
+        # What was erased, counted; never the erased data itself.
+        audit(tx, actor, "privacy_erase", found.reference, now, counts=erased.counts, holds=erased.holds,
+              files=erased.files)
     return len(rows)
+
+
+HOLD_TEXTS = {
+    "financial_record": N_("We keep the record of the aid you received (its number, service and dates only), "
+                           "as the association is required to."),
+    "complaint_investigation": N_("Your complaint under investigation is kept until the investigation is "
+                                  "closed."),
+}
+
 
 
 def investigate(

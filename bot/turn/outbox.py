@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select, update
 from bot.errors import ContactStopped, SendError, Throttled
 from bot.messages import Button, Channel, DeliveryStatus, Outgoing, for_message_channel
 from storage.db import is_sqlite, transaction
+from storage.erase import forget_delivered
 from storage.models import Contact, OutboundRecord, utcnow
 
 log = logging.getLogger("tawasul.outbox")
@@ -252,6 +253,8 @@ class OutboxWorker:
             else:
                 _advance(row, status)  # a status callback may already have moved it on
             row.claimed_until, row.last_error = None, error
+            if provider_id:
+                forget_delivered(row)  # the confirmation of an erasure keeps nothing once delivered
             tx.add(row)
             if stopped:
                 _opt_out(tx, row.contact_id)

@@ -122,7 +122,8 @@ def test_request_from_the_bot_completed_in_arabic(client: Client, seeded: Seeded
     with Session(db) as tx:
         last = tx.exec(select(OutboundRecord).order_by(col(OutboundRecord.id).desc())).first()
     assert last is not None and last.to_address == "+966551113333" and last.language == "ar"
-    assert last.text == f"تم إنجاز طلبك المتعلق ببياناتك الشخصية رقم {row['reference']}."
+    # A deletion now says what was done (the data was erased, storage/erase.py), not only that it was handled.
+    assert last.text == f"تم إنجاز طلبك المتعلق ببياناتك الشخصية رقم {row['reference']}.\nحُذفت بياناتك الشخصية كما طلبت."
 
 
 def test_console_dashboard_section_and_complete_form(client: Client, privacy: Seeded, db: Engine) -> None:
