@@ -144,8 +144,12 @@ class GateModel:
 
     def in_scope_similarity(self, emb: np.ndarray, k: int) -> np.ndarray:
         """Mean of the k highest cosine similarities to training examples of in-scope intents."""
-        oos = self.classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self.classes else -1
-        sims = emb @ self.examples[self.labels != oos].T
+        in_scope = self.__dict__.get("_in_scope_t")
+        if in_scope is None:  # computed once: (384, n) contiguous, ready for one matrix product
+            oos = self.classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self.classes else -1
+            in_scope = np.ascontiguousarray(self.examples[self.labels != oos].T)
+            self.__dict__["_in_scope_t"] = in_scope
+        sims = emb @ in_scope
         k = min(k, sims.shape[-1])
         top = np.partition(sims, -k, axis=-1)[..., -k:]
         return np.asarray(top.mean(axis=-1))

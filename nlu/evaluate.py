@@ -222,7 +222,7 @@ def format_robustness(r: RobustnessReport, show_errors: bool = True) -> str:
     n = len(r.predictions)
     lines = [
         (
-            f"robustness set: {n} messages ({r.offtopic} off-topic, {r.emergencies} emergencies), "
+            f"{n} messages ({r.offtopic} off-topic, {r.emergencies} emergencies), "
             f"acting threshold {r.threshold:.2f}"
         ),
         f"off-topic into action: {len(r.offtopic_acted)}/{r.offtopic} = {r.offtopic_action_rate:.1%}   by language: "

