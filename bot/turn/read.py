@@ -53,6 +53,11 @@ def build_input(pending: InboundRecord, nlu: Understander | None) -> Input:
     if nlu is None or not text.strip():
         return Input(text=text, button=payload.get("button"), media=media, location=location, refused=refused)
     parsed = nlu.parse(text)
+    if not any(ch.isalpha() for ch in text):
+        # No words, no intent: emojis, punctuation or a bare number ("💔💔", "👍", "5") never start an action
+        # by themselves; its entities still count (a reference typed without its prefix asks for its status).
+        return Input(text=text, entities=tuple(parsed.entities), button=payload.get("button"), media=media,
+                     location=location, refused=refused)
     return Input(
         text=text,
         intent=parsed.intent,
