@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from storage.db import install_log_filter
+
+    install_log_filter()  # database errors never put personal data in the log
     # HTTP client libraries log every request at INFO, with URLs that can carry a bot token.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,11 +51,12 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: a database error (and its log line) never quotes the values, which are personal data.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
     return engine
 
 
@@ -113,3 +116,35 @@ def _writer_lock(engine: Engine) -> Iterator[None]:
         lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
     with lock:
         yield
+
+
+_DETAIL = re.compile(r"^(DETAIL|HINT|CONTEXT):.*$|Key \(.*?\)=\(.*?\)", re.MULTILINE)
+
+
+class HideDatabaseValues(logging.Filter):
+    """Database errors in a log never quote values (personal data): the engines hide the statement's
+    parameters (`hide_parameters`), and this filter drops PostgreSQL's DETAIL lines ("Key (address)=(...)")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and _is_database_error(record.exc_info[1]):
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _DETAIL.sub("[detail hidden]", text)
+        return True
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    from sqlalchemy.exc import DBAPIError
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DBAPIError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def install_log_filter() -> None:
+    """Put HideDatabaseValues on every handler of the root logger (once)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, HideDatabaseValues) for f in handler.filters):
+            handler.addFilter(HideDatabaseValues())

@@ -5,15 +5,19 @@ Every test here runs on SQLite and on PostgreSQL (the `db` fixture is parametris
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from bot.turn.runtime import Runtime
 from nlu.entities import parse_reference
+from storage.db import HideDatabaseValues, make_engine, transaction
+from storage.migrate import upgrade
 from storage.models import (
     Acknowledgement,
     Consent,
@@ -213,3 +217,22 @@ def test_answers_a_flow_waits_for_never_reach_the_nlu(db: Engine, clock: Clock, 
     assert "السلام عليكم" in nlu.seen
     for field in ("full_name", "national_id", "phone", "details"):
         assert VALID_ANSWERS[field] not in nlu.seen, f"{field} was sent to the NLU"
+
+
+def test_database_errors_never_quote_personal_data(db_url: str) -> None:
+    # Review item 10: SQLAlchemy's error text (and so the log) carried the statement's parameters.
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with pytest.raises(IntegrityError) as caught, transaction(engine) as tx:
+            for _ in range(2):
+                tx.add(Contact(org_slug="esrar", channel="sms", address="+966555123456", phone="+966555123456"))
+                tx.flush()
+        assert "+966555123456" not in str(caught.value).split("DETAIL")[0]  # no parameters in the error
+        record = logging.LogRecord("tawasul", logging.ERROR, __file__, 1, "turn failed", (),
+                                   (IntegrityError, caught.value, caught.value.__traceback__))
+        assert HideDatabaseValues().filter(record)
+        logged = logging.Formatter().format(record)
+        assert "IntegrityError" in logged and "+966555123456" not in logged  # nor in the log line
+    finally:
+        engine.dispose()
