@@ -39,6 +39,8 @@ STANDARD_FIELDS: frozenset[str] = frozenset(
     }
 )
 HEALTH_FIELDS: frozenset[str] = frozenset({"diagnosis"})
+# Free text the beneficiary wrote; in a health service's request it tells of the illness as well.
+HEALTH_TEXT_FIELDS: frozenset[str] = frozenset({"details"})
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -19,7 +19,7 @@ from bot.staff.reads import OPEN_REQUESTS, reason_ok, summary
 from bot.staff.schemas import HistoryItem, PersonalData, RequestDetail, RequestSummary, StatusOut
 from bot.staff.web.errors import BadInput, Forbidden, NotFound
 from orgs.loader import OrgNotFound, load_org
-from orgs.schema import HEALTH_FIELDS
+from orgs.schema import HEALTH_FIELDS, HEALTH_TEXT_FIELDS
 from storage.models import Contact, ServiceRequest, StatusChange
 from storage.queries import audit
 
@@ -90,7 +90,7 @@ def check_reason(reason: str | None) -> str:
     return reason
 
 
-def _is_health_service(org_slug: str, service_id: str) -> bool:
+def is_health_service(org_slug: str, service_id: str) -> bool:
     try:
         return load_org(org_slug).service(service_id).health_data
     except (OrgNotFound, KeyError):
@@ -106,10 +106,11 @@ def personal_data(tx: Session, who: Principal, reference: str, reason: str | Non
     documents = list(req.documents or [])
     withheld: list[str] = []
     if not who.sees_health:
-        withheld = sorted(HEALTH_FIELDS.intersection(data))
+        health = is_health_service(req.org_slug, req.service_id)
+        withheld = sorted((HEALTH_FIELDS | (HEALTH_TEXT_FIELDS if health else frozenset())).intersection(data))
         for name in withheld:
             data.pop(name)
-        if documents and _is_health_service(req.org_slug, req.service_id):
+        if documents and health:
             # A health service's documents include the medical report; which one is not recorded.
             withheld.append(f"documents ({len(documents)})")
             documents = []

@@ -21,8 +21,16 @@ from bot.staff.schemas import (
     InvestigationOut,
 )
 from bot.staff.web.errors import BadInput, NotFound
-from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
-from storage.models import Complaint, Contact, Handoff, InboundRecord, Investigation, UrgentAlert
+from bot.staff.web.requests import check_reason, find_owned, in_org, is_health_service, scope_org
+from storage.models import (
+    Complaint,
+    Contact,
+    Handoff,
+    InboundRecord,
+    Investigation,
+    ServiceRequest,
+    UrgentAlert,
+)
 from storage.queries import audit, handoff_transcript
 
 
@@ -143,9 +151,16 @@ def complaint_details(tx: Session, who: Principal, reference: str, reason: str |
                       now: datetime) -> ComplaintDetails:
     reason = check_reason(reason)
     found = find_complaint(tx, who, reference)
-    audit(tx, who.username, "show_personal_data", found.reference, now, reason=reason, via="staff_api")
+    details, attachments = found.details, list(found.attachments or [])
+    about = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == found.request_reference)).first() \
+        if found.request_reference else None
+    withheld = not who.sees_health and about is not None and is_health_service(about.org_slug, about.service_id)
+    if withheld:  # a complaint about a health service's request may tell of the illness (R12)
+        details, attachments = "", []
+    audit(tx, who.username, "show_personal_data", found.reference, now, reason=reason, via="staff_api",
+          withheld=["details", "attachments"] if withheld else [])
     return ComplaintDetails(reference=found.reference, contact_address=_contact(tx, found.contact_id).address,
-                            details=found.details, attachments=list(found.attachments or []))
+                            details=details, attachments=attachments)
 
 
 def resolve(tx: Session, who: Principal, reference: str, outcome: str, now: datetime) -> ComplaintOut:

@@ -16,6 +16,7 @@ from storage.models import (
     Handoff,
     Investigation,
     OutboundRecord,
+    ServiceRequest,
     Staff,
     StatusChange,
     UrgentAlert,
@@ -223,3 +224,27 @@ def test_a_closed_handoff_shows_only_what_was_written_while_it_was_open(client: 
     texts = [m["text"] for m in messages]
     assert "عندي سؤال عن طلبي" in texts
     assert not any("1087654321" in t for t in texts)
+
+
+def test_a_health_service_free_text_is_withheld_from_officers(client: Client, seeded: Seeded, db: Engine) -> None:
+    # Review item 9: only `diagnosis` was withheld; the details an Al-Eman patient wrote were not.
+    with Session(db) as tx:
+        req = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == seeded.aleman)).one()
+        req.data = {**req.data, "details": "أحتاج جلسات كيماوي بعد عملية الثدي"}
+        tx.add(req)
+        contact_id = req.contact_id
+        tx.add(Complaint(reference="CMP-0000-00077", org_slug="aleman", contact_id=contact_id,
+                         request_reference=seeded.aleman, category="delay", details="تأخر صرف علاج الكيماوي",
+                         committee="follow_up", channel="whatsapp"))
+        tx.commit()
+    reason = {"reason": "دراسة الحالة في اللجنة"}
+    officer = login(client, "sara")
+    data = client.get(f"/staff/api/requests/{seeded.aleman}/personal", params=reason, headers=officer).json()
+    assert "details" not in data["data"] and "details" in data["withheld"]
+    complaint = client.get("/staff/api/complaints/CMP-0000-00077/personal", params=reason, headers=officer).json()
+    assert "كيماوي" not in str(complaint)
+    medical = login(client, "dr.huda")
+    data = client.get(f"/staff/api/requests/{seeded.aleman}/personal", params=reason, headers=medical).json()
+    assert "كيماوي" in data["data"]["details"]
+    complaint = client.get("/staff/api/complaints/CMP-0000-00077/personal", params=reason, headers=medical).json()
+    assert "كيماوي" in complaint["details"]
