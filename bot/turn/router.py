@@ -111,8 +111,9 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
             # A danger word in a message the NLU could not read with confidence ("the ambulance number?",
             # a film title): ask whether anyone is in danger before alerting staff.
             return urgent.confirm(ctx, inp)
-        if explicit is not None and inp.ranking and not for_someone and explicit not in HARMLESS:
-            # The NLU read the message and is unsure: one word ("rate", "apply", "status") does not start a
+        off_topic = bool(inp.ranking) and inp.ranking[0][0] == "out_of_scope"
+        if explicit is not None and off_topic and not for_someone and explicit not in HARMLESS:
+            # The NLU leans to off-topic and is unsure: one word ("rate", "apply", "status") does not start a
             # form ("the exchange rate", "apply for a job at the bank"); it is offered first in "did you mean".
             rest = tuple(r for r in inp.ranking if r[0] != explicit)
             inp = replace(inp, ranking=((explicit, inp.confidence), *rest))
