@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from bot.flows.base import ComplaintView, ContactView, Context, Input, RequestView
 from bot.lang.keywords import keyword_intent
 from bot.messages import Location, Media
+from nlu.entities import extract
 from orgs import load_org
 from storage.models import (
     Complaint,
@@ -52,12 +53,13 @@ def build_input(pending: InboundRecord, nlu: Understander | None) -> Input:
     refused = tuple(payload.get("refused_media") or ())
     if nlu is None or not text.strip():
         return Input(text=text, button=payload.get("button"), media=media, location=location, refused=refused)
-    parsed = nlu.parse(text)
     if not any(ch.isalpha() for ch in text):
         # No words, no intent: emojis, punctuation or a bare number ("💔💔", "👍", "5") never start an action
-        # by themselves; its entities still count (a reference typed without its prefix asks for its status).
-        return Input(text=text, entities=tuple(parsed.entities), button=payload.get("button"), media=media,
+        # by themselves, so the NLU server is not asked; the entities (computed locally, as the client does)
+        # still count: a reference typed without its prefix asks for its status.
+        return Input(text=text, entities=tuple(extract(text)), button=payload.get("button"), media=media,
                      location=location, refused=refused)
+    parsed = nlu.parse(text)
     return Input(
         text=text,
         intent=parsed.intent,
