@@ -117,8 +117,14 @@ def _contacts(ctx: Context) -> str:
         (N_("Phone"), ch.phone), (N_("WhatsApp"), ch.whatsapp), (N_("Email"), ch.email), (N_("Website"), ch.website),
     ]
     lines = [f"{ctx.t(label)}: {value}" for label, value in rows if value]
-    for officer in ctx.org.contact_officers:
-        lines.append(f"- {ctx.local(officer.title)}" + (f": {officer.phone}" if officer.phone else ""))
+    if lines:
+        for officer in ctx.org.contact_officers:
+            lines.append(f"- {ctx.local(officer.title)}" + (f": {officer.phone}" if officer.phone else ""))
+        return "\n".join(lines)
+    # No number or address is published: say so and give the way that works, not job titles alone.
+    lines.append(ctx.t("We have no published phone number or email yet. You can write to us here at any time; "
+                       "to talk to a staff member, write: staff."))
+    lines += [f"- {ctx.local(o.title)}: {o.phone}" for o in ctx.org.contact_officers if o.phone]
     return "\n".join(lines)
 
 
