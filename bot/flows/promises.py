@@ -42,11 +42,11 @@ AT_LEAST_WORDS: dict[str, tuple[str, ...]] = {
     "id": ("tidak kurang dari", "sekurang-kurangnya", "paling sedikit", "minimal"),
 }
 # A period of any length: where the policy states none, no sentence may name one.
-PERIOD_RE = re.compile(r"[0-9٠-٩]|يوم|أيام|أسبوع|\bdays?\b|\bweeks?\b|\bdin\b|دن|ہفت|\bhari\b|\bminggu\b", re.I)
+PERIOD_RE = re.compile(r"[0-9٠-٩]|يوم|أيام|أسبوع|\bdays?\b|\bweeks?\b|\bdin\b|دن|ہفت|\bhari\b|\bminggu\b", re.IGNORECASE)
 TOP_MANAGEMENT_WORDS: dict[str, tuple[str, ...]] = {
     "ar": ("الإدارة العليا",), "en": ("top management",), "ur": ("اعلیٰ انتظامیہ",), "id": ("manajemen puncak",),
 }
-_EN_COMMITTEE_BY = re.compile(r"studied by:", re.I)  # "studied by:" names a body, not a date
+_EN_COMMITTEE_BY = re.compile(r"studied by:", re.IGNORECASE)  # "studied by:" names a body, not a date
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def check(org: OrgProfile) -> list[Finding]:
             found += _route_findings(org, promise)
         elif promise.key == "compensation" and prov is not None and not prov.source:
             found.append(Finding(promise.key, None, "compensation is offered, but no clause of the policy offers it"))
-        elif kind in ("studying_body", "officer") and prov is not None and prov.assumption is None:
-            if name not in prov.names():
-                found.append(Finding(promise.key, None, f"names {name!r} where its source names none"))
+        elif (kind in ("studying_body", "officer") and prov is not None and prov.assumption is None
+              and name not in prov.names()):
+            found.append(Finding(promise.key, None, f"names {name!r} where its source names none"))
     return found
