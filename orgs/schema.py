@@ -215,6 +215,7 @@ class Service(_Model):
     health_data: bool = False
     category: str = "general"  # beneficiary category: picks the contact officer
     field_visit: bool = False  # the study may include a visit: the family is told at submission
+    synonyms: list[str] = []  # other words beneficiaries use for the service (staff add them)
     on_behalf: bool = False  # R15: intake asks whether it is for someone else (a relative, a field representative)
 
     check_id = field_validator("id")(_check_id)
@@ -278,6 +279,16 @@ class Satisfaction(_Model):
     survey_note: LocalText
 
 
+class ReadyReply(_Model):
+    """A reply staff keep ready for a common question in a handed-off conversation."""
+
+    id: str
+    title: LocalText
+    text: LocalText
+
+    check_id = field_validator("id")(_check_id)
+
+
 class FieldSite(_Model):
     id: str
     name: LocalText
@@ -310,6 +321,7 @@ class OrgProfile(_Model):
     satisfaction: Satisfaction
     field_sites: list[FieldSite] = []
     complaint_route: ComplaintRoute = ComplaintRoute()
+    ready_replies: list[ReadyReply] = []
     # Where each promise comes from: see PROMISE_KEYS and `tawasul orgs check`.
     promises: dict[str, Provenance] = {}
 
