@@ -52,6 +52,7 @@ DONE = {
     "release": "أُنهيت الإحالة وعاد المساعد الآلي للمحادثة.", "resolve": "أُغلقت الشكوى وأُبلغ المستفيد.",
     "investigate": "سُجّل محضر التحقيق.", "ack": "تم استلام البلاغ العاجل.",
     "privacy": "أُنجز طلب البيانات الشخصية وأُبلغ المستفيد.",
+    "profile": "حُفظ التعديل نسخةً جديدة، ويعمل به المساعد من الرسالة التالية.",
 }
 Form = dict[str, str]
 Build = Callable[[Session, Principal, str], str]  # (transaction, staff member, CSRF token) -> page body

@@ -158,3 +158,36 @@ def test_services_synonyms_contacts_ready_replies_and_assumption_answers(client:
     assert shown["editable"]["channels"]["phone"] == "+966124220000"  # the earlier edit is kept
     assert client.post("/staff/api/orgs/alhuda/assumptions/deadline.nope/answer", headers=mudir,
                        json={"answer": "xx"}).status_code == 404
+
+
+def test_console_page_hours_assumption_json_and_rollback(client: Client, seeded: Seeded, db: Engine,
+                                                         runtime: Runtime) -> None:
+    from tests.staff.web.test_console import csrf_of, sign_in
+
+    seed_hours = load_org("esrar").hours["ar"]
+    beneficiary = Asker(runtime, address="9090")
+    officer_csrf = sign_in(client, "amal")
+    assert client.get("/staff/orgs/esrar/profile").status_code == 403  # managers only
+    client.post("/staff/logout", data={"csrf": officer_csrf})
+    csrf = sign_in(client, "mudir")
+    assert "/staff/orgs/esrar/profile" in client.get("/staff/orgs").text
+    page = client.get("/staff/orgs/esrar/profile")
+    assert page.status_code == 200 and seed_hours in page.text and "افتراضات بانتظار تأكيد الجمعية" in page.text
+    form = {"csrf": csrf, **{f"hours_{lang}": text for lang, text in NEW_HOURS.items()}}
+    assert client.post("/staff/orgs/esrar/hours", data={k: v for k, v in form.items() if k != "csrf"}
+                       ).status_code == 403  # no CSRF token, nothing changes
+    saved = client.post("/staff/orgs/esrar/hours", data=form)
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?done=profile")
+    assert NEW_HOURS["ar"] in beneficiary.hours()
+
+    page = client.get(saved.headers["location"]).text
+    assert "حُفظ التعديل" in page and "mudir" in page
+    csrf = csrf_of(page)
+    assert client.post("/staff/orgs/esrar/assumptions/hours", data={"csrf": csrf, "answer": "مؤكد من الإدارة"}
+                       ).status_code == 303
+    bad = client.post("/staff/orgs/esrar/edit", data={"csrf": csrf, "key": "faq", "value": "[{"})
+    assert bad.status_code == 400 and "JSON" in bad.text
+    assert client.post("/staff/orgs/esrar/rollback", data={"csrf": csrf, "version": "0"}).status_code == 303
+    assert seed_hours in beneficiary.hours()
+    assert [a.details["version"] for a in audits(db, "profile_edit")] == [1, 2]
+    assert [a.details["version"] for a in audits(db, "profile_rollback")] == [3]
