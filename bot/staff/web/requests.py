@@ -46,7 +46,8 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     query = in_org(select(ServiceRequest), ServiceRequest, org)
     statuses = (status,) if status else OPEN_REQUESTS
     query = query.where(col(ServiceRequest.status).in_(statuses))
-    rows = tx.exec(query.order_by(col(ServiceRequest.due_date), col(ServiceRequest.id))).all()
+    rows = tx.exec(query.order_by(col(ServiceRequest.due_date).is_(None), col(ServiceRequest.due_date),
+                                 col(ServiceRequest.id))).all()
     found = [summary(r, now) for r in rows]
     if overdue is not None:
         found = [r for r in found if r.overdue == overdue]
