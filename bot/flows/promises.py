@@ -23,7 +23,8 @@ from bot.flows.base import ContactView, Context
 from bot.flows.intake import review
 
 if TYPE_CHECKING:
-    from orgs.schema import OrgProfile, Provenance
+    from orgs.provenance import Provenance
+    from orgs.schema import OrgProfile
 
 LANGUAGES = ("ar", "en", "ur", "id")
 _NOW = datetime(2026, 1, 4, 9, 0, tzinfo=UTC)  # any day: only the wording matters here
