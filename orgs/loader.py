@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import logging
 import os
 from pathlib import Path
@@ -157,7 +158,7 @@ EDITABLE: frozenset[str] = frozenset(
 )
 REPLACED: frozenset[str] = frozenset({"hours"})
 EDITABLE_CHANNELS: frozenset[str] = frozenset({"phone", "email", "website"})
-_WITH_OVERRIDE: dict[tuple[str, int, tuple[tuple[str, int], ...]], OrgProfile] = {}
+_WITH_OVERRIDE: dict[tuple[str, int, str, tuple[tuple[str, int], ...]], OrgProfile] = {}
 
 
 def merge_override(slug: str, override: dict[str, Any]) -> OrgProfile:
@@ -178,8 +179,11 @@ def merge_override(slug: str, override: dict[str, Any]) -> OrgProfile:
 
 
 def with_override(slug: str, override: dict[str, Any], version: int) -> OrgProfile:
-    """``merge_override`` for the version the bot serves, cached per (slug, version, seed files)."""
-    key = (slug, version, _override_files(os.environ.get(ENV_DIR)))
+    """``merge_override`` for the version the bot serves, cached per (slug, version, its content, seed files)."""
+    # The content is part of the key: another database (a test's, a restored backup) may hold another
+    # edit under the same version number.
+    content = json.dumps(override, sort_keys=True, ensure_ascii=False, default=str)
+    key = (slug, version, content, _override_files(os.environ.get(ENV_DIR)))
     found = _WITH_OVERRIDE.get(key)
     if found is None:
         if len(_WITH_OVERRIDE) > 64:

@@ -191,3 +191,23 @@ def test_console_page_hours_assumption_json_and_rollback(client: Client, seeded:
     assert seed_hours in beneficiary.hours()
     assert [a.details["version"] for a in audits(db, "profile_edit")] == [1, 2]
     assert [a.details["version"] for a in audits(db, "profile_rollback")] == [3]
+
+
+def test_ready_replies_appear_in_the_handoff_page(client: Client, seeded: Seeded, db: Engine,
+                                                  runtime: Runtime) -> None:
+    import re
+
+    from tests.staff.web.test_console import sign_in
+
+    ready = [{"id": "documents", "title": {"ar": "المستندات الناقصة"},
+              "text": {"ar": "فضلًا أرسل صورة الهوية هنا في المحادثة، وسنكمل طلبك."}}]
+    response = client.post("/staff/api/orgs/esrar/profile", headers=login(client, "mudir"),
+                           json={"changes": {"ready_replies": ready}})
+    assert response.status_code == 200, response.text
+    Asker(runtime, address="6060").say("ابغى اكلم موظف")
+    csrf = sign_in(client, "amal")
+    [hid] = re.findall(r'href="/staff/handoffs/(H\d+)"', client.get("/staff").text)
+    page = client.get(f"/staff/handoffs/{hid}").text
+    assert "ردود جاهزة" in page and "المستندات الناقصة" in page and ready[0]["text"]["ar"] in page
+    sent = client.post(f"/staff/handoffs/{hid}/reply", data={"csrf": csrf, "text": ready[0]["text"]["ar"]})
+    assert sent.status_code == 303
