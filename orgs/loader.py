@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import logging
 import os
 from pathlib import Path
@@ -146,3 +147,46 @@ def load_org(slug: str) -> OrgProfile:
 
 def clear_cache() -> None:
     _load.cache_clear()
+    _WITH_OVERRIDE.clear()
+
+
+# What an association's manager may edit from the staff console; the rest (deadline, committees,
+# complaint route, reference prefix, the channels that route messages) is policy or routing, changed
+# by a reviewed edit of the YAML seed.
+EDITABLE: frozenset[str] = frozenset(
+    {"faq", "hours", "contact_officers", "channels", "locations", "services", "ready_replies", "promises"}
+)
+REPLACED: frozenset[str] = frozenset({"hours"})
+EDITABLE_CHANNELS: frozenset[str] = frozenset({"phone", "email", "website"})
+_WITH_OVERRIDE: dict[tuple[str, int, str, tuple[tuple[str, int], ...]], OrgProfile] = {}
+
+
+def merge_override(slug: str, override: dict[str, Any]) -> OrgProfile:
+    """The profile of ``slug`` with a staff edit merged over it (mappings key by key, lists replaced).
+
+    Raises ``OrgProfileError`` on a key managers may not edit or a result that does not validate.
+    """
+    unknown = sorted(set(override) - EDITABLE)
+    if unknown:
+        raise OrgProfileError(f"not editable from the console: {', '.join(unknown)}")
+    channels = override.get("channels") or {}
+    if not isinstance(channels, dict) or set(channels) - EDITABLE_CHANNELS:
+        raise OrgProfileError(f"only these channels are edited here: {', '.join(sorted(EDITABLE_CHANNELS))}")
+    base = load_org(slug).model_dump(mode="json")
+    # Texts are replaced whole: new hours in Arabic must not keep last year's English beside them.
+    merged = {**_merge(base, override), **{k: override[k] for k in REPLACED if k in override}}
+    return _validate(merged, Path(f"<console edit of {slug}>"))
+
+
+def with_override(slug: str, override: dict[str, Any], version: int) -> OrgProfile:
+    """``merge_override`` for the version the bot serves, cached per (slug, version, its content, seed files)."""
+    # The content is part of the key: another database (a test's, a restored backup) may hold another
+    # edit under the same version number.
+    content = json.dumps(override, sort_keys=True, ensure_ascii=False, default=str)
+    key = (slug, version, content, _override_files(os.environ.get(ENV_DIR)))
+    found = _WITH_OVERRIDE.get(key)
+    if found is None:
+        if len(_WITH_OVERRIDE) > 64:
+            _WITH_OVERRIDE.clear()
+        found = _WITH_OVERRIDE[key] = merge_override(slug, override)
+    return found

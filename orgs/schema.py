@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_v
 from pydantic_core import core_schema
 
 from orgs.holidays import SAUDI_OFFICIAL_HOLIDAYS
+from orgs.provenance import Bound, Provenance
 
 DEFAULT_LANGUAGE = "ar"
 
@@ -41,6 +42,12 @@ STANDARD_FIELDS: frozenset[str] = frozenset(
 HEALTH_FIELDS: frozenset[str] = frozenset({"diagnosis"})
 # Free text the beneficiary wrote; in a health service's request it tells of the illness as well.
 HEALTH_TEXT_FIELDS: frozenset[str] = frozenset({"details"})
+
+# The promises a profile makes to beneficiaries; each needs a clause or an assumption in `promises`.
+# Per-item promises are keyed "studying_body.<committee>", "officer.<category>", "channels.<channel>".
+PROMISE_KEYS: frozenset[str] = frozenset(
+    {"deadline", "complaint_route", "compensation", "hours", "confidentiality", "satisfaction", "field_visit"}
+)
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -109,11 +116,39 @@ def _check_e164(value: str | None) -> str | None:
 
 
 class Deadline(_Model):
-    """When the beneficiary gets a decision, counted from the date the request is complete."""
+    """When the beneficiary gets a decision, counted from the date the request is complete.
 
-    kind: Literal["working_days", "calendar_days"]
-    days: int = Field(gt=0, le=90)
+    ``bound`` is the kind of commitment the policy makes: ``at_most`` (a deadline: "no more than 15
+    working days"), ``at_least`` (a minimum: "not less than two weeks", never told as a date) or
+    ``none`` (no period stated: the bot promises to tell of each decision, not a date).
+    """
+
+    kind: Literal["working_days", "calendar_days"] = "calendar_days"
+    bound: Bound = "at_most"
+    days: int | None = Field(default=None, gt=0, le=90)
     text: LocalText
+
+    @model_validator(mode="after")
+    def _days(self) -> Deadline:
+        if self.bound == "none" and self.days is not None:
+            raise ValueError("a deadline with bound 'none' states no days")
+        if self.bound != "none" and self.days is None:
+            raise ValueError(f"a deadline with bound {self.bound!r} needs days")
+        return self
+
+    @property
+    def is_deadline(self) -> bool:
+        """True when the policy sets a last day for the reply (only then is a date promised)."""
+        return self.bound == "at_most"
+
+
+class ComplaintRoute(_Model):
+    """What a complainant is told of the route of their complaint, as far as the policy says it."""
+
+    name_committee: bool = False  # the acknowledgement names the complaints committee
+    top_management: bool = False  # ... and says that top management follows every complaint
+    compensation: bool = False  # a complainant asking for compensation is told the policy's route
+    compensation_committee: str | None = None  # the committee whose record states the harm
 
 
 class Document(_Model):
@@ -134,6 +169,8 @@ class Service(_Model):
     documents: list[Document] = []
     health_data: bool = False
     category: str = "general"  # beneficiary category: picks the contact officer
+    field_visit: bool = False  # the study may include a visit: the family is told at submission
+    synonyms: list[str] = []  # other words beneficiaries use for the service (staff add them)
     on_behalf: bool = False  # R15: intake asks whether it is for someone else (a relative, a field representative)
 
     check_id = field_validator("id")(_check_id)
@@ -197,6 +234,16 @@ class Satisfaction(_Model):
     survey_note: LocalText
 
 
+class ReadyReply(_Model):
+    """A reply staff keep ready for a common question in a handed-off conversation."""
+
+    id: str
+    title: LocalText
+    text: LocalText
+
+    check_id = field_validator("id")(_check_id)
+
+
 class FieldSite(_Model):
     id: str
     name: LocalText
@@ -228,6 +275,10 @@ class OrgProfile(_Model):
     whatsapp_templates: dict[str, str] = {}  # purpose -> Twilio ContentSid
     satisfaction: Satisfaction
     field_sites: list[FieldSite] = []
+    complaint_route: ComplaintRoute = ComplaintRoute()
+    ready_replies: list[ReadyReply] = []
+    # Where each promise comes from: see PROMISE_KEYS and `tawasul orgs check`.
+    promises: dict[str, Provenance] = {}
 
     @field_validator("slug")
     @classmethod
@@ -279,7 +330,23 @@ class OrgProfile(_Model):
         faq_ids = [f.id for f in self.faq]
         if len(set(faq_ids)) != len(faq_ids):
             raise ValueError("duplicate faq ids")
+        route = self.complaint_route
+        if route.compensation_committee is not None and route.compensation_committee not in self.committees:
+            raise ValueError(f"compensation_committee {route.compensation_committee!r} is not in committees")
+        unknown = [key for key in self.promises if not self._known_promise(key)]
+        if unknown:
+            raise ValueError(f"promises names unknown promises {unknown}")
         return self
+
+    def _known_promise(self, key: str) -> bool:
+        kind, _, name = key.partition(".")
+        if kind == "studying_body":
+            return name in self.committees
+        if kind == "officer":
+            return name in {o.category for o in self.contact_officers}
+        if kind == "channels":
+            return name in Channels.model_fields
+        return key in PROMISE_KEYS and not name
 
     # -- helpers the flows use -------------------------------------------------------------------
 
@@ -301,12 +368,29 @@ class OrgProfile(_Model):
     def is_working_day(self, day: date) -> bool:
         return day.weekday() not in self.weekend and day not in set(self.holidays)
 
-    def due_date(self, completed_on: date) -> date:
+    def promised(self) -> list[str]:
+        """The keys of every promise this profile makes to beneficiaries (see PROMISE_KEYS)."""
+        keys = ["deadline"]
+        keys += [f"studying_body.{c}" for c in dict.fromkeys(c for s in self.services for c in s.committees)]
+        keys.append("complaint_route")
+        if self.complaint_route.compensation:
+            keys.append("compensation")
+        keys += [f"officer.{o.category}" for o in self.contact_officers]
+        keys += [f"channels.{name}" for name, value in self.channels.model_dump().items() if value]
+        keys += ["hours", "confidentiality", "satisfaction"]
+        if any(s.field_visit for s in self.services):
+            keys.append("field_visit")
+        return keys
+
+    def due_date(self, completed_on: date) -> date | None:
         """The last day for a decision on a request completed on ``completed_on``.
 
-        Working days start the day after completion and skip the weekend and holidays;
-        calendar days are simply added.
+        None unless the policy sets a deadline (bound ``at_most``): a minimum period or no period
+        at all gives no date to promise. Working days start the day after completion and skip the
+        weekend and holidays; calendar days are simply added.
         """
+        if not self.deadline.is_deadline or self.deadline.days is None:
+            return None
         if self.deadline.kind == "calendar_days":
             return completed_on + timedelta(days=self.deadline.days)
         holidays = set(self.holidays)

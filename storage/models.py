@@ -263,3 +263,23 @@ class AuditLog(SQLModel, table=True):
     reason: str | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow)
+
+
+class OrgProfileVersion(SQLModel, table=True):
+    """One version of the staff edits of an association's profile, merged over its YAML seed (orgs/).
+
+    Versions are never changed or deleted: an edit adds the next version holding the whole override,
+    a rollback adds one that copies an earlier version's override (version 0 is the seed itself).
+    The latest version is what the bot serves, in every process, without a deploy.
+    """
+
+    __table_args__ = (UniqueConstraint("org_slug", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    version: int
+    override: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # top-level keys
+    actor: str = Field(max_length=64)
+    note: str | None = None
+    restores: int | None = None  # a rollback: the version whose override this one copies
+    created_at: datetime = Field(default_factory=utcnow)

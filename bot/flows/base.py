@@ -120,12 +120,16 @@ class Context:
     def today(self) -> date:
         return local_date(self.now, self.org.timezone)
 
-    def due_date(self) -> date:
+    def due_date(self) -> date | None:
+        """The last day for a decision on a request completed today, if the policy sets one.
+
+        None for a minimum period ("not less than two weeks") or no period at all: no date is promised.
+        """
         rule = self.org.deadline
+        if not rule.is_deadline or rule.days is None:
+            return None
         if rule.kind == "working_days":
             return add_working_days(self.today, rule.days, self.org.weekend, self.org.holidays)
-        from datetime import timedelta
-
         return self.today + timedelta(days=rule.days)
 
     def with_lang(self, lang: str) -> Context:

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.flows import status
 from bot.flows.base import ComplaintView, Context, Input, Reply, Result, State, ask, done
-from bot.flows.complaint_words import category_in, opening_details
+from bot.flows.complaint_words import asks_compensation, category_in, opening_details
 from bot.flows.effects import CreateComplaint
 from bot.flows.validators import check_field, clean
 from bot.lang.i18n import N_
@@ -187,13 +187,41 @@ def _file(ctx: Context, data: dict[str, Any]) -> Result:
         attachments=tuple(data.get("attachments") or ()),
         request_reference=data.get("request"),
     )
-    lines = [
-        ctx.t("Your complaint has been received. Complaint number: {reference}", reference=reference),
-        ctx.t("It has been referred to the {committee}, which studies complaints quickly and seeks an amicable "
-              "solution; the association's top management follows every complaint.",
-              committee=ctx.local(ctx.org.committees[committee])),
-        ctx.t("We will tell you the outcome here."),
-    ]
+    lines = [ctx.t("Your complaint has been received. Complaint number: {reference}", reference=reference),
+             *route_lines(ctx)]
+    if asks_compensation(str(data.get("details", ""))):
+        lines += compensation_lines(ctx)
+    lines.append(ctx.t("We will tell you the outcome here."))
     event = {"type": "complaint_filed", "reference": reference, "category": effect.category,
              "request": effect.request_reference}
     return done(Reply("\n".join(lines)), effects=(effect,), events=(event,))
+
+
+def route_lines(ctx: Context) -> list[str]:
+    """The route of a complaint as the association's policy states it, and no further.
+
+    Only a policy that names the complaints committee (and top management's follow-up) has them told;
+    elsewhere the association itself follows the complaint up.
+    """
+    route = ctx.org.complaint_route
+    committee = ctx.local(ctx.org.committees[ctx.org.complaints_committee])
+    if route.name_committee and route.top_management:
+        return [ctx.t("It has been referred to the {committee}, which studies complaints quickly and seeks an "
+                      "amicable solution; the association's top management follows every complaint.",
+                      committee=committee)]
+    if route.name_committee:
+        return [ctx.t("It has been referred to the {committee}, which follows it up.", committee=committee)]
+    return [ctx.t("The association will follow it up.")]
+
+
+def compensation_lines(ctx: Context) -> list[str]:
+    """The policy's compensation route, told to a complainant who asks for compensation (where there is one)."""
+    route = ctx.org.complaint_route
+    if not route.compensation:
+        return []
+    committee = ctx.local(ctx.org.committees[route.compensation_committee or ctx.org.complaints_committee])
+    return [ctx.t("On compensation: under the association's policy, compensation is considered when it is "
+                  "established that the association caused the harm. The {committee} states the harm, its size "
+                  "and its causes in a dated record approved by its members (or a final ruling of the competent "
+                  "authorities decides it), and the association then negotiates the compensation with you.",
+                  committee=committee)]

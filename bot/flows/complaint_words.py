@@ -47,3 +47,20 @@ def category_in(text: str) -> str | None:
     padded = f" {canon(text)} "
     found = [key for key, words in _CANON_CATEGORIES if any(w in padded for w in words)]
     return found[0] if len(found) == 1 else None
+
+
+# Stems of asking for compensation ("ابغى تعويض", "compensate me", "ganti rugi"), matched inside words.
+_COMPENSATION = tuple(canon(w) for w in (
+    "تعويض", "يعوض", "تعوض", "عوضوني", "يعوضني", "تعوضوني", "compensat", "damages", "معاوضہ", "ہرجانہ", "ازالہ",
+    "ganti rugi", "kompensasi", "pampasan",
+))
+
+
+def asks_compensation(text: str) -> bool:
+    """Whether a complaint asks for compensation.
+
+    >>> asks_compensation("ضاعت بضاعتي بسببكم وابغى تعويض"), asks_compensation("الموظف تأخر")
+    (True, False)
+    """
+    padded = f" {canon(text)} "
+    return any(stem in padded for stem in _COMPENSATION)

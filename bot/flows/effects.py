@@ -21,7 +21,7 @@ class CreateRequest:
     committees: tuple[str, ...]
     data: dict[str, Any]
     documents: tuple[dict[str, Any], ...]
-    due_date: date
+    due_date: date | None  # None when the policy sets no deadline (a minimum period, or none)
     acknowledgement: str
     on_behalf_of: str | None = None
 

@@ -111,14 +111,26 @@ def _locations(ctx: Context) -> str:
     return "\n".join(lines)
 
 
-def _contacts(ctx: Context) -> str:
+def contact_lines(ctx: Context) -> list[tuple[str, str]]:
+    """The association's published contact channels as (channel, line): "Phone: +966..."."""
     ch = ctx.org.channels
     rows = [
-        (N_("Phone"), ch.phone), (N_("WhatsApp"), ch.whatsapp), (N_("Email"), ch.email), (N_("Website"), ch.website),
+        ("phone", N_("Phone"), ch.phone), ("whatsapp", N_("WhatsApp"), ch.whatsapp), ("email", N_("Email"), ch.email),
+        ("website", N_("Website"), ch.website),
     ]
-    lines = [f"{ctx.t(label)}: {value}" for label, value in rows if value]
-    for officer in ctx.org.contact_officers:
-        lines.append(f"- {ctx.local(officer.title)}" + (f": {officer.phone}" if officer.phone else ""))
+    return [(name, f"{ctx.t(label)}: {value}") for name, label, value in rows if value]
+
+
+def _contacts(ctx: Context) -> str:
+    lines = [line for _, line in contact_lines(ctx)]
+    if lines:
+        for officer in ctx.org.contact_officers:
+            lines.append(f"- {ctx.local(officer.title)}" + (f": {officer.phone}" if officer.phone else ""))
+        return "\n".join(lines)
+    # No number or address is published: say so and give the way that works, not job titles alone.
+    lines.append(ctx.t("We have no published phone number or email yet. You can write to us here at any time; "
+                       "to talk to a staff member, write: staff."))
+    lines += [f"- {ctx.local(o.title)}: {o.phone}" for o in ctx.org.contact_officers if o.phone]
     return "\n".join(lines)
 
 

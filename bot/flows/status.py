@@ -71,7 +71,8 @@ def report(ctx: Context, req: RequestView) -> Result:
     ]
     if req.last_note:
         lines.append(ctx.t("Note: {note}", note=req.last_note))
-    if req.due_date and req.status in ("submitted", "under_study", "needs_info"):
+    # Only a deadline is told as a date; a minimum period or none stated promises no date.
+    if req.due_date and ctx.org.deadline.is_deadline and req.status in ("submitted", "under_study", "needs_info"):
         lines.append(ctx.t("Expected reply by {date}.", date=both_calendars(req.due_date, ctx.lang)))
     event = {"type": "status_reported", "reference": req.reference, "status": req.status}
     reported = done(Reply("\n".join(lines)), events=(event,))

@@ -4,6 +4,7 @@
     tawasul staff set-status ESR-1234-56782 under_study --note "..." --as officer.general
     tawasul staff reply H3 "أهلًا، كيف أخدمك؟" --as officer.general      (or the contact's address)
     tawasul staff release H3 --as officer.general
+    tawasul staff visit NMA-1234-56782 --date 2026-12-01 --time 10:00 --as officer.families   (the family is told)
     tawasul staff resolve CMP-1234-56782 --outcome "..." --as officer.general
     tawasul staff investigate CMP-1234-56782 --date 2026-12-01 --committee follow_up --harm \
         --size "..." --causes "..." --compensation "..." --as manager
@@ -34,6 +35,7 @@ from bot.staff import actions as staffops
 from bot.staff import auth as staffauth
 from bot.staff import reads as staffviews
 from bot.staff.actions import StaffError
+from bot.staff.visits import schedule_visit
 from bot.turn.sweep import sweep_handoffs
 from storage.db import get_engine, transaction
 from storage.queries import audit
@@ -67,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     p = add("set-status", "change a request's status; the beneficiary is told")
     p.add_argument("reference")
     p.add_argument("status", choices=staffops.STATUSES)
+    p.add_argument("--note")
+    p = add("visit", "schedule the field visit of a request whose service includes one; the family is told")
+    p.add_argument("reference")
+    p.add_argument("--date", dest="on", type=date.fromisoformat, required=True)
+    p.add_argument("--time", dest="at")
     p.add_argument("--note")
     for name, help_ in (("reply", "answer a handed-off conversation"), ("release", "give the conversation back")):
         p = add(name, help_)
@@ -146,6 +153,10 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
         queued = staffops.set_status(tx, args.reference, args.status, args.note, actor, now)
         return {"reference": args.reference, "status": args.status, "queued": queued}, \
             f"تم تغيير حالة الطلب {args.reference} إلى «{_status_ar(args.status)}»، وأُبلغ المستفيد ({_messages(queued)})."
+    if args.command == "visit":
+        queued = schedule_visit(tx, args.reference, on=args.on, at=args.at, note=args.note, actor=actor, now=now)
+        return {"reference": args.reference, "date": args.on.isoformat(), "time": args.at, "queued": queued}, \
+            f"حُدد موعد الزيارة الميدانية للطلب {args.reference}، وأُبلغت الأسرة ({_messages(queued)})."
     if args.command == "reply":
         found = staffops.reply(tx, args.target, args.text, actor, now, args.org)
         return {"handoff": f"H{found.id}"}, f"أُرسل الرد إلى المستفيد (المحادثة H{found.id})."

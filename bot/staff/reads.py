@@ -101,7 +101,8 @@ def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, 
 
     requests = tx.exec(scoped(select(ServiceRequest), ServiceRequest)
                        .where(col(ServiceRequest.status).in_(OPEN_REQUESTS))
-                       .order_by(col(ServiceRequest.due_date), col(ServiceRequest.id))).all()
+                       .order_by(col(ServiceRequest.due_date).is_(None), col(ServiceRequest.due_date),
+                                     col(ServiceRequest.id))).all()
     complaints = tx.exec(scoped(select(Complaint), Complaint).where(Complaint.status != "resolved")
                          .order_by(col(Complaint.id))).all()
     handoffs = tx.exec(scoped(select(Handoff), Handoff).where(Handoff.status == "open").order_by(col(Handoff.id))).all()

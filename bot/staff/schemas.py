@@ -184,6 +184,19 @@ class RatingsOut(BaseModel):
     average: float | None
 
 
+class VisitIn(BaseModel):
+    date: date
+    time: str | None = Field(default=None, pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
+    note: str | None = Field(default=None, max_length=500)
+
+
+class VisitOut(BaseModel):
+    reference: str
+    date: date
+    time: str | None
+    queued_messages: int
+
+
 class AuditOut(BaseModel):
     id: int
     actor: str

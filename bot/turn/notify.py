@@ -54,7 +54,7 @@ def status_notice(ctx: Context, req: ServiceRequest, status: str, note: str | No
                    service=ctx.local(service.name) if service else req.service_id, status=status_label(ctx, status))]
     if note:
         lines.append(ctx.t("Note: {note}", note=note))
-    if status in ("submitted", "under_study", "needs_info") and req.due_date:
+    if status in ("submitted", "under_study", "needs_info") and req.due_date and ctx.org.deadline.is_deadline:
         lines.append(ctx.t("Expected reply by {date}.", date=both_calendars(req.due_date, ctx.lang)))
     event = {"type": "status_reported", "reference": req.reference, "status": status, "proactive": True}
     return Result({}, (Reply("\n".join(lines)),), (), (event,))

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from bot.flows.base import ComplaintView, ContactView, Context, Input, RequestView
 from bot.lang.keywords import keyword_intent
 from bot.messages import Location, Media
+from bot.turn.profiles import current_profile
 from nlu.entities import extract
-from orgs import load_org
 from storage.models import (
     Complaint,
     Contact,
@@ -133,7 +133,7 @@ def load_context(
         select(Complaint).where(Complaint.contact_id == contact.id).order_by(col(Complaint.id).desc())
     ).all()
     return Context(
-        org=load_org(contact.org_slug),
+        org=current_profile(tx, contact.org_slug),
         now=now,
         lang=lang,
         contact=ContactView(contact.id, contact.channel, contact.phone, contact.language),

@@ -30,6 +30,7 @@ from sqlmodel import col, select
 
 from bot.messages import InboundMessage, Location, Media
 from bot.staff import actions as staffops
+from bot.staff import visits
 from bot.turn.runtime import Runtime
 from orgs import clear_cache
 from storage.db import make_engine, transaction
@@ -92,6 +93,9 @@ def _staff(engine: Any, action: dict[str, Any], now: datetime) -> None:
                                  committee=action["committee"], harm_found=bool(action["harm"]),
                                  harm_size=action.get("size"), causes=action.get("causes"),
                                  compensation=action.get("compensation"), actor=actor, now=now)
+        elif kind == "visit":
+            visits.schedule_visit(tx, action["reference"], on=date.fromisoformat(str(action["date"])),
+                                  at=action.get("time"), note=action.get("note"), actor=actor, now=now)
         elif kind == "survey":
             staffops.send_survey(tx, action["org"], date.fromisoformat(str(action["from"])),
                                  date.fromisoformat(str(action["to"])), action["question"], actor, now)

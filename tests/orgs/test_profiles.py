@@ -125,14 +125,18 @@ def test_channel_addresses_from_the_policies() -> None:
 def test_deadlines_follow_the_policies() -> None:
     profiles = all_orgs()
     esrar = profiles["esrar"].deadline
-    assert (esrar.kind, esrar.days) == ("working_days", 15)
+    assert (esrar.kind, esrar.bound, esrar.days) == ("working_days", "at_most", 15)
     assert "15" in esrar.text.get("ar") and "يوم عمل" in esrar.text.get("ar")
     for slug in ("baseera", "aleman"):
+        # "خلال مدة لا تقل عن أسبوعين": a minimum, never told as a last day.
         deadline = profiles[slug].deadline
-        assert (deadline.kind, deadline.days) == ("calendar_days", 14)
+        assert (deadline.kind, deadline.bound, deadline.days) == ("calendar_days", "at_least", 14)
         assert "لا تقل عن أسبوعين" in deadline.text.get("ar")
-    assert profiles["alhuda"].deadline.days > 0
-    assert profiles["namaa"].deadline.days > 0
+    for slug in ("alhuda", "namaa"):
+        # Al-Huda: "a set period" without a number; Namaa: no period at all. No date is promised.
+        deadline = profiles[slug].deadline
+        assert (deadline.bound, deadline.days) == ("none", None)
+        assert not any(ch.isdigit() for text in deadline.text.values() for ch in text)
 
 
 def test_aleman_research_and_medical_committees() -> None:
@@ -185,7 +189,9 @@ def test_holidays_and_working_days() -> None:
     assert esrar.due_date(date(2026, 1, 4)) == date(2026, 1, 25)
     # Sunday 15 Mar 2026: Eid al-Fitr (19-22 Mar) pushes the deadline to Tuesday 7 Apr.
     assert esrar.due_date(date(2026, 3, 15)) == date(2026, 4, 7)
-    assert load_org("baseera").due_date(date(2026, 3, 15)) == date(2026, 3, 29)
+    # A minimum period ("not less than two weeks") or none at all has no last day to promise.
+    assert load_org("baseera").due_date(date(2026, 3, 15)) is None
+    assert load_org("namaa").due_date(date(2026, 3, 15)) is None
 
 
 def test_local_text_fallback() -> None:

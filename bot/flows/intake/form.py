@@ -36,7 +36,7 @@ def _match_service(ctx: Context, text: str) -> Any | None:
     for svc in offered:
         if svc.id == text.strip():
             return svc
-    key = best_match(text, {s.id: list(s.name.values()) for s in offered})
+    key = best_match(text, {s.id: [*s.name.values(), *s.synonyms] for s in offered})
     if key is None:
         key = best_match(text, {s.id: [*s.name.values(), *s.description.values()] for s in offered})
     return next((s for s in offered if s.id == key), None)

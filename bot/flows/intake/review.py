@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.flows.base import Context, Input, Reply, Result, ask, done
@@ -139,24 +140,55 @@ def on_edit(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
                Reply(question(ctx, name, data)))
 
 
+def studied_by(ctx: Context, committees: list[str] | tuple[str, ...]) -> str:
+    """The bodies that study a request, joined as a sentence joins them ("A and B"), not with a "+"."""
+    names = [ctx.local(ctx.org.committees[c]) for c in committees]
+    text = names[0]
+    for name in names[1:]:
+        text = ctx.t("{first} and {second}", first=text, second=name)
+    return text
+
+
+def deadline_lines(ctx: Context, due: date | None) -> list[str]:
+    """What the beneficiary is told of the reply period: only as much as the policy commits to.
+
+    A deadline (at most N days) is told with its last day; a minimum (not less than N days) stays a
+    minimum, with no date; where the policy states no period the bot promises to tell of each decision.
+    """
+    rule = ctx.org.deadline
+    span = ""
+    if rule.days is not None:
+        if rule.kind == "working_days":
+            span = ctx.nt("{n} working day", "{n} working days", rule.days)
+        else:
+            span = ctx.nt("{n} day", "{n} days", rule.days)
+    if rule.bound == "at_most" and due is not None:
+        return [ctx.t("You will receive a reply within {span}, by {date}.", span=span,
+                      date=both_calendars(due, ctx.lang))]
+    if rule.bound == "at_least":
+        return [ctx.t("The reply on your request takes a period of not less than {span}.", span=span),
+                ctx.t("We will tell you here of each decision on your request, without you having to ask.")]
+    return [ctx.t("We will tell you here of each decision on your request, without you having to ask.")]
+
+
+def field_visit_line(ctx: Context) -> str:
+    return ctx.t("The study of your request may include a field visit; we will agree its time with you here "
+                 "before any visit.")
+
+
 def submit(ctx: Context, data: dict[str, Any]) -> Result:
     svc = service(ctx, data)
     reference = ctx.new_reference(ctx.org.reference_prefix)
     due = ctx.due_date()
-    bodies = " + ".join(ctx.local(ctx.org.committees[c]) for c in svc.committees)
-    rule = ctx.org.deadline
-    if rule.kind == "working_days":
-        span = ctx.nt("{n} working day", "{n} working days", rule.days)
-    else:
-        span = ctx.nt("{n} day", "{n} days", rule.days)
-    text = "\n".join(
-        [
-            ctx.t("Your request has been submitted. Reference number: {reference}", reference=reference),
-            ctx.t("It will be studied by: {committee}", committee=bodies),
-            ctx.t("You will receive a reply within {span}, by {date}.", span=span, date=both_calendars(due, ctx.lang)),
-            ctx.t("To ask about it at any time, send the reference number."),
-        ]
-    )
+    lines = [
+        ctx.t("Your request has been submitted. Reference number: {reference}", reference=reference),
+        ctx.t("It will be studied by: {committee}", committee=studied_by(ctx, svc.committees)),
+        *deadline_lines(ctx, due),
+    ]
+    if svc.field_visit:
+        lines.append(field_visit_line(ctx))
+    lines.append(ctx.t("To ask about it at any time, send the reference number."))
+    text = "\n".join(lines)
     on_behalf = str(data["on_behalf"]) if for_other(data) else None
     effect = CreateRequest(
         reference=reference,
@@ -169,7 +201,7 @@ def submit(ctx: Context, data: dict[str, Any]) -> Result:
         on_behalf_of=on_behalf,
     )
     event: dict[str, Any] = {"type": "request_submitted", "reference": reference, "service": svc.id,
-                             "due_date": due.isoformat()}
+                             "due_date": due.isoformat() if due else None}
     if on_behalf:
         event["on_behalf_of"] = on_behalf
     return done(Reply(text), effects=(effect,), events=(event,))

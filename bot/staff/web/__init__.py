@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.staff.web import api, console
+from bot.staff.web import api, console, profile_api, profile_console
 from bot.staff.web.backend import Backend
 
 staff_router = APIRouter()
 staff_router.include_router(api.router)
+staff_router.include_router(profile_api.router)
 staff_router.include_router(console.router)
+staff_router.include_router(profile_console.router)
 
 __all__ = ["Backend", "staff_router"]

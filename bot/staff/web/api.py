@@ -49,6 +49,8 @@ from bot.staff.schemas import (
     StatusIn,
     StatusOut,
     TokenOut,
+    VisitIn,
+    VisitOut,
 )
 from bot.staff.web import management, privacy, requests, work
 from bot.staff.web.backend import Store
@@ -140,6 +142,13 @@ def get_personal(b: Store, who: Who, reference: str, reason: Reason = None) -> P
 def set_status(b: Store, who: Who, reference: str, body: StatusIn) -> StatusOut:
     with transaction(b.engine) as tx:
         return requests.set_status(tx, who, reference, body.status, body.note, b.clock())
+
+
+@router.post("/requests/{reference}/visit", response_model=VisitOut,
+             summary="Schedule the field visit of a request whose service includes one; the family is told")
+def schedule_visit(b: Store, who: Who, reference: str, body: VisitIn) -> VisitOut:
+    with transaction(b.engine) as tx:
+        return requests.schedule_visit(tx, who, reference, body.date, body.time, body.note, b.clock())
 
 
 @router.get("/handoffs", response_model=list[HandoffOut], summary="Open handoffs")

@@ -36,6 +36,7 @@ from bot.staff.web import management, pages, privacy, requests, work
 from bot.staff.web.backend import Store, backend
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page, login_page, page
+from bot.turn.profiles import current_profile
 from storage.db import transaction
 from storage.queries import audit
 
@@ -52,6 +53,7 @@ DONE = {
     "release": "أُنهيت الإحالة وعاد المساعد الآلي للمحادثة.", "resolve": "أُغلقت الشكوى وأُبلغ المستفيد.",
     "investigate": "سُجّل محضر التحقيق.", "ack": "تم استلام البلاغ العاجل.",
     "privacy": "أُنجز طلب البيانات الشخصية وأُبلغ المستفيد.",
+    "profile": "حُفظ التعديل نسخةً جديدة، ويعمل به المساعد من الرسالة التالية.",
 }
 Form = dict[str, str]
 Build = Callable[[Session, Principal, str], str]  # (transaction, staff member, CSRF token) -> page body
@@ -232,7 +234,8 @@ def handoff_view(clock: Clock, handoff_id: str, reason: str | None = None) -> Bu
     def build(tx: Session, who: Principal, csrf: str) -> str:
         now = clock()
         messages = work.handoff_messages(tx, who, handoff_id, reason, now) if reason is not None else None
-        return pages.handoff_page(work.handoff(tx, who, handoff_id, now), csrf, messages)
+        found = work.handoff(tx, who, handoff_id, now)
+        return pages.handoff_page(found, csrf, messages, current_profile(tx, found.org).ready_replies)
     return build
 
 

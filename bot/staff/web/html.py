@@ -112,7 +112,7 @@ def page(title: str, body: str, *, who_name: str | None = None, role: str | None
     if who_name:
         links = '<a href="/staff">لوحة العمل</a>'
         if manager:
-            links += ' <a href="/staff/ratings">رضا المستفيدين</a>'
+            links += ' <a href="/staff/ratings">رضا المستفيدين</a> <a href="/staff/orgs">ملف الجمعية</a>'
         nav = (f"{links} <span>{e(who_name)} ({e(ROLE_AR.get(role or '', role))})</span>"
                f'<form class="inline" method="post" action="/staff/logout">{hidden(csrf)}'
                '<button type="submit">خروج</button></form>')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.staff.schemas import (
@@ -35,6 +36,7 @@ from bot.staff.web.html import (
 )
 from bot.staff.web.privacy import KIND_AR
 from orgs.loader import OrgNotFound, load_org
+from orgs.schema import ReadyReply
 
 FIELD_AR = {
     "full_name": "الاسم الكامل", "national_id": "رقم الهوية أو الإقامة", "phone": "الجوال", "city": "المدينة",
@@ -153,7 +155,17 @@ def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -
                     section("تغيير الحالة", status_form), section("البيانات الشخصية", private)))
 
 
-def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None) -> str:
+def _ready(h: HandoffOut, csrf: str, ready: Sequence[ReadyReply]) -> str:
+    """The association's ready replies, each a prefilled form staff may adjust before sending."""
+    forms = [f"<details><summary>{e(r.title.get('ar'))}</summary>" + form(
+        f"/staff/handoffs/{h.id}/reply", csrf,
+        f'<textarea name="text" aria-label="{e(r.title.get("ar"))}" required>{e(r.text.get("ar"))}</textarea>',
+        "إرسال هذا الرد") + "</details>" for r in ready]
+    return section("ردود جاهزة", "".join(forms)) if forms else ""
+
+
+def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None,
+                 ready: Sequence[ReadyReply] = ()) -> str:
     facts = definitions((("الحالة", e(status_ar(h.status))), ("الجمعية", e(org_name(h.org))), ("المستفيد", e(h.contact_address)), ("القناة", e(h.channel)),
                          ("المسؤول", e(h.officer)), ("السبب", e(REASON_AR.get(h.reason, h.reason))),
                          ("منذ", e(moment_text(h.opened_at))), ("رسائل بانتظار الرد", e(h.waiting_messages))))
@@ -168,7 +180,7 @@ def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None
     if h.status != "open":
         return section("المحادثة", facts) + section("رسائل المستفيد", shown)
     return "".join((section("المحادثة", facts), section("رسائل المستفيد", shown), section("الرد", reply),
-                    section("إنهاء الإحالة", release)))
+                    _ready(h, csrf, ready), section("إنهاء الإحالة", release)))
 
 
 def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None) -> str:

@@ -7,16 +7,24 @@ personal data only with a stated reason (audited), health fields only for the ro
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
 from bot.staff import actions as staffops
+from bot.staff import visits
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
 from bot.staff.reads import OPEN_REQUESTS, reason_ok, summary
-from bot.staff.schemas import HistoryItem, PersonalData, RequestDetail, RequestSummary, StatusOut
+from bot.staff.schemas import (
+    HistoryItem,
+    PersonalData,
+    RequestDetail,
+    RequestSummary,
+    StatusOut,
+    VisitOut,
+)
 from bot.staff.web.errors import BadInput, Forbidden, NotFound
 from orgs.loader import OrgNotFound, load_org
 from orgs.schema import HEALTH_FIELDS, HEALTH_TEXT_FIELDS
@@ -46,7 +54,8 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     query = in_org(select(ServiceRequest), ServiceRequest, org)
     statuses = (status,) if status else OPEN_REQUESTS
     query = query.where(col(ServiceRequest.status).in_(statuses))
-    rows = tx.exec(query.order_by(col(ServiceRequest.due_date), col(ServiceRequest.id))).all()
+    rows = tx.exec(query.order_by(col(ServiceRequest.due_date).is_(None), col(ServiceRequest.due_date),
+                                 col(ServiceRequest.id))).all()
     found = [summary(r, now) for r in rows]
     if overdue is not None:
         found = [r for r in found if r.overdue == overdue]
@@ -132,3 +141,15 @@ def set_status(tx: Session, who: Principal, reference: str, status: str, note: s
     except StaffError as exc:
         raise BadInput(str(exc)) from exc
     return StatusOut(reference=req.reference, status=status, queued_messages=queued)
+
+
+def schedule_visit(tx: Session, who: Principal, reference: str, on: date, at: str | None, note: str | None,
+                   now: datetime) -> VisitOut:
+    """The field visit of a request whose service includes one; the family is told on their channel."""
+    req = find_request(tx, who, reference)
+    try:
+        queued = visits.schedule_visit(tx, req.reference, on=on, at=at, note=(note or "").strip() or None,
+                                       actor=who.username, now=now)
+    except StaffError as exc:
+        raise BadInput(str(exc)) from exc
+    return VisitOut(reference=req.reference, date=on, time=at, queued_messages=queued)
