@@ -33,6 +33,9 @@ from nlu.entities import extract
 from nlu.langid import detect_language
 from nlu.normalize import arabizi_word, normalize
 
+# The message's language as the normaliser detected it (not part of the parse result).
+LANGUAGE_KEY = "tawasul_language"
+
 # Entities whose digits say nothing about the intent: the classifier sees a placeholder word instead.
 MASKED_ENTITIES = ("reference", "phone", "national_id")
 
@@ -70,7 +73,9 @@ class ArabicNormalizer(GraphComponent):
             if e["entity"] in MASKED_ENTITIES
         ]
         # Arabizi words get one canonical spelling too (only in Arabizi messages: not in English).
-        arabizi = detect_language(text) == "ar" and any("a" <= c <= "z" for c in text.lower())
+        language = detect_language(text)
+        message.set(LANGUAGE_KEY, language)  # the gate needs it too: detected once per message
+        arabizi = language == "ar" and any("a" <= c <= "z" for c in text.lower())
         for token in tokens:
             new = next(
                 (word for start, end, word in spans if start <= token.start and token.end <= end), None
@@ -255,7 +260,7 @@ class E5IntentGate(GraphComponent):
             emb = self._embed([text])
             p_e5 = self.model.probabilities(emb)[0]
             sim = float(self.model.in_scope_similarity(emb, self.params.k)[0])
-            romanised = is_romanised(text, detect_language(text))
+            romanised = is_romanised(text, message.get(LANGUAGE_KEY) or detect_language(text))
             p = combine(p_lr / p_lr.sum(), p_e5, sim, classes, self.params, romanised)
             order = np.argsort(-p)
             limit = int(self.config["ranking_length"]) or len(classes)
