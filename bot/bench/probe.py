@@ -3,7 +3,7 @@ real runtime and NLU, and what the bot then DID: started a form or flow, raised 
 "is anyone in danger now?", or only answered (menu, "did you mean", small talk, information).
 
     tawasul probe                                    # nlu/tests/robustness.yml, association esrar
-    tawasul probe --set nlu/tests/blind.yml --org alhuda --show alert
+    tawasul probe --set blind --org alhuda --show alert    # a set by name, or any YAML file
 
 The NLU figures (`tawasul nlu eval`) say what the classifier thinks; these say what a person would see.
 Not a test: it prints figures. Without NLU_URL a local NLU server is started (and stopped).
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 import tempfile
 import uuid
 from collections import Counter
@@ -60,6 +61,14 @@ class Outcome:
         if self.handoff:
             return "handoff"
         return f"flow:{self.flow}" if self.flow else "answer"
+
+
+def set_path(name: str) -> Path | None:
+    """A set given by name ("blind" -> nlu/tests/blind.yml) or by path; None when neither exists."""
+    for candidate in (Path(name), REPO / "nlu" / "tests" / f"{name}.yml"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_set(path: Path) -> list[tuple[str, str]]:
@@ -119,11 +128,23 @@ def report(outcomes: list[Outcome]) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tawasul probe")
-    parser.add_argument("--set", default=str(REPO / "nlu" / "tests" / "robustness.yml"))
+    parser.add_argument(
+        "--set",
+        default="robustness",
+        help="a set of nlu/tests by name (robustness, blind, heldout) or a YAML file (default: robustness)",
+    )
     parser.add_argument("--org", default="esrar")
     parser.add_argument("--show", choices=("acted", "alert", "missed", "unreached"), help="list those messages too")
     args = parser.parse_args(argv)
-    examples = load_set(Path(args.set))
+    path = set_path(args.set)
+    if path is None:
+        print(f"tawasul probe: no evaluation set {args.set!r} (a name in nlu/tests, or a YAML file)", file=sys.stderr)
+        return 2
+    try:
+        examples = load_set(path)
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError) as exc:
+        print(f"tawasul probe: {path} is not an evaluation set ({exc.__class__.__name__})", file=sys.stderr)
+        return 2
     with contextlib.ExitStack() as stack:
         if os.environ.get("NLU_URL"):
             from nlu.client import NLUClient
@@ -134,7 +155,7 @@ def main(argv: list[str]) -> int:
 
             nlu = LocalNLU(stack)
         outcomes = run(examples, args.org, nlu)
-    print(f"probe: {args.set} through the runtime of {args.org}")
+    print(f"probe: {path} through the runtime of {args.org}")
     print(report(outcomes))
     chosen = {
         "acted": [o for o in outcomes if o.intent == "out_of_scope" and o.acted],
