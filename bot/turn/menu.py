@@ -9,6 +9,7 @@ from typing import Any
 from bot import flows
 from bot.flows import handoff
 from bot.flows.base import Context, Input, Reply, Result, State, done
+from bot.lang.courtesy import in_kind
 from bot.lang.i18n import N_
 from bot.messages import Button
 
@@ -55,10 +56,13 @@ def open_flow(intent: str, ctx: Context, inp: Input) -> Result | None:
     return result
 
 
-def small_talk(intent: str, ctx: Context) -> Result | None:
+def small_talk(intent: str, ctx: Context, text: str = "") -> Result | None:
     if intent == "greet":
         return greet(ctx)
     if intent == "thanks":
+        if in_kind(text) in ("jazak", "afiya"):
+            # The in-kind answer («وإياكم») comes first (router.decide); "you are welcome" would repeat it.
+            return done(Reply(ctx.t("We are always glad to serve you.")))
         return done(Reply(ctx.t("You are welcome. We are always glad to serve you.")))
     if intent == "goodbye":
         return done(Reply(ctx.t("Goodbye. You can write to us at any time.")))

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from bot.flows.base import ComplaintView, ContactView, Context, Input, RequestView
+from bot.lang.courtesy import in_kind
 from bot.lang.keywords import keyword_intent
 from bot.messages import Location, Media
 from bot.turn.profiles import current_profile
@@ -76,14 +77,44 @@ def build_input(pending: InboundRecord, nlu: Understander | None) -> Input:
 
 
 def choose_language(contact: Contact, inp: Input) -> str:
-    """The reply language: the contact's, updated from a real sentence unless they chose one."""
+    """The reply language: the contact's, changed only on evidence, never once they chose one.
+
+    The first real message sets it (one the bot understood, or a sentence). After that a message changes
+    it only when it is a sentence in the other language: at least three words written in that language's
+    script (Latin for en/id, Arabizi and Roman Urdu; Arabic letters for ar/ur), two when it asks for
+    something the bot understood, four when it is a greeting, thanks, yes or no. One word ("ok", "thanks", a country given as a nationality) or an Arabic sentence with a
+    Latin name in it does not switch the conversation.
+    """
     # An intent (or an explicit keyword when the NLU is down) means a real sentence, not a name or a digit;
     # a reference number alone ("ESR 1234 56782") is Latin letters in every language.
     said = inp.intent or keyword_intent(inp.text)
-    words = any(c.isalpha() for c in _REFERENCE.sub(" ", inp.text))
-    if not contact.language_locked and inp.language in LANGUAGES and said and words:
+    words = _WORD.findall(_REFERENCE.sub(" ", inp.text))
+    if contact.language_locked or inp.language not in LANGUAGES or not words or contact.language == inp.language:
+        return contact.language or "ar"
+    if (contact.language is None and said) or _sentence_in(inp, words, said):
         contact.language = inp.language
     return contact.language or "ar"
+
+
+# Intents that a word or two of courtesy carry: not evidence of the language a person wants to be served in.
+_COURTESY_INTENTS = frozenset({"greet", "thanks", "goodbye", "affirm", "deny"})
+_WORD = re.compile(r"[^\W\d_][^\W\d_'\u200c]*")
+
+
+def _sentence_in(inp: Input, words: list[str], said: str | None) -> bool:
+    """Enough words of the detected language's script to be a sentence in it (see choose_language):
+    three, or two that ask for something the bot understood."""
+    latin = inp.language in ("en", "id") or (inp.language in ("ar", "ur") and _mostly_latin(words))
+    own = [w for w in words if w.isascii() == latin]
+    # A greeting of peace or thanks is said the same way in every language of our beneficiaries
+    # ("Assalamu alaikum brother" in an English conversation): it needs a longer sentence to count.
+    courtesy = said in _COURTESY_INTENTS or in_kind(inp.text) is not None
+    needed = 4 if courtesy else 2 if said else 3
+    return len(own) >= needed and len(own) * 2 > len(words)
+
+
+def _mostly_latin(words: list[str]) -> bool:
+    return sum(w.isascii() for w in words) * 2 > len(words)
 
 
 def _request_views(tx: Session, contact_id: int) -> tuple[RequestView, ...]:

@@ -15,6 +15,7 @@ from bot import flows
 from bot.flows import handoff, language, moreinfo, urgent
 from bot.flows.base import Context, Input, Reply, Result, State
 from bot.flows.intake.applicant import relation_in
+from bot.lang.courtesy import ANSWERS, in_kind
 from bot.lang.keywords import keyword_intent
 from bot.lang.words import (
     canon,
@@ -126,7 +127,7 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
         if inp.location is not None:
             return open_flow("urgent_help", ctx, inp) or menu(ctx)
         return menu(ctx)
-    small = small_talk(intent, ctx)
+    small = small_talk(intent, ctx, text)
     if small is not None:
         return small
     if intent == "urgent_help" and inp.ranking and not _sure_of_danger(inp):
@@ -172,7 +173,7 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     if state.get("flow") == moreinfo.NAME and not inp.media and moreinfo.leaves(inp.text or ""):
         # "ابغى اشتكي" instead of the information: go there; the request is offered again afterwards.
         state = {moreinfo.PENDING: (state.get("data") or {}).get("reference")}
-    result = _pending_info(state, ctx, _route(state, ctx, inp))
+    result = _in_kind(ctx, inp, _pending_info(state, ctx, _route(state, ctx, inp)))
     new = result.state
     went_back = bool(state.get("flow")) and is_back(inp.text or "")
     if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
@@ -186,6 +187,17 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
             new["back"] = state["back"]
         result = Result(new, result.replies, result.effects, result.events)
     return result
+
+
+def _in_kind(ctx: Context, inp: Input, result: Result) -> Result:
+    """«السلام عليكم» is answered «وعليكم السلام» before anything else, «جزاكم الله خير» with «وإياكم»,
+    whatever else the message asked; the answer opens the first reply (one message, not two)."""
+    kind = in_kind(inp.text or "")
+    if kind is None or not result.replies:
+        return result
+    first = result.replies[0]
+    answered = replace(first, text=ctx.t(ANSWERS[kind]) + "\n" + first.text)
+    return Result(result.state, (answered, *result.replies[1:]), result.effects, result.events)
 
 
 def _pending_info(state: State, ctx: Context, result: Result) -> Result:

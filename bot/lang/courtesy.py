@@ -1,0 +1,68 @@
+"""Courtesy returned in kind (pure): «السلام عليكم» is answered «وعليكم السلام», «جزاكم الله خير» with
+«وإياكم»; "good morning" with its answer. The bot's own words come from the catalogues; this module only
+says which answer a message calls for.
+
+    >>> in_kind("السلام عليكم ورحمة الله، ابي اسأل عن طلبي"), in_kind("جزاك الله خير"), in_kind("شكرا")
+    ('salam', 'jazak', None)
+"""
+
+from __future__ import annotations
+
+import functools
+
+from bot.lang.i18n import N_
+from bot.lang.words import canon
+
+__all__ = ["ANSWERS", "in_kind"]
+
+# Phrases as people write them (they are compared after `canon`: alef/yaa/taa-marbuta forms, case and
+# punctuation do not matter). A bare «سلام» is left out: in the Levant it is also "bye".
+_PHRASES: dict[str, tuple[str, ...]] = {
+    "salam": (
+        "السلام عليكم", "سلام عليكم", "السلام علیکم", "سلام علیکم", "السلام عليكم ورحمه الله",
+        "assalamualaikum", "assalamu alaikum", "assalamu alaykum", "assalam alaikum", "assalam o alaikum",
+        "asalam o alaikum", "salam alaikum", "salam alaykum", "salamu alaykum", "salamu alaikum", "slm 3likom",
+        "salam 3alaykom", "salam 3likom", "assalamu'alaikum", "asalamualaikum", "assalamualaikum wr wb",
+    ),
+    "morning": ("صباح الخير", "صباح الخيرات", "صباح الفل", "sabah el kheir", "sabah al khair", "good morning",
+                "selamat pagi"),
+    "evening": ("مساء الخير", "مسا الخير", "مساء الخيرات", "masa el kheir", "good evening", "selamat malam",
+                "selamat sore"),
+    "jazak": (
+        "جزاكم الله خير", "جزاك الله خير", "جزاكم الله خيرا", "جزاك الله خيرا", "الله يجزاكم خير",
+        "الله يجزاك خير", "الله يجزيكم خير", "الله يجزيك خير", "الله يجزاكم الجنه", "جزاکم اللہ", "جزاک اللہ",
+        "جزاک اللہ خیر", "jazakallah", "jazakallah khair", "jazakallahu khairan", "jazak allah", "jazakumullah",
+        "jazakallah khoir", "jazakumullah khairan",
+    ),
+    "afiya": (
+        "يعطيك العافيه", "يعطيكم العافيه", "الله يعطيك العافيه", "الله يعطيكم العافيه", "يعطيك الف عافيه",
+        "يعطيكم الف عافيه", "الله يعافيكم", "ya3tik el3afye", "ya3teekom el3afya", "ya3tik al3afia",
+    ),
+}
+
+# What each calls for, in the catalogues (translated per language, Arabic first).
+ANSWERS: dict[str, str] = {
+    "salam": N_("Wa alaykum as-salam wa rahmatullah."),
+    "morning": N_("Good morning to you too."),
+    "evening": N_("Good evening to you too."),
+    "jazak": N_("Wa iyyakum, and may God reward you with good too."),
+    "afiya": N_("May God keep you well."),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _canonical() -> tuple[tuple[str, str], ...]:
+    pairs = {(kind, canon(p)) for kind, phrases in _PHRASES.items() for p in phrases}
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[1])))  # the longest phrase first
+
+
+def in_kind(text: str) -> str | None:
+    """Which courtesy the message offers ('salam', 'morning', 'evening', 'jazak', 'afiya'), or None.
+
+    A phrase counts as whole words anywhere in the message: «السلام عليكم، وين وصل طلبي؟» still greets.
+    """
+    padded = f" {canon(text)} "
+    for kind, phrase in _canonical():
+        if phrase and f" {phrase} " in padded:
+            return kind
+    return None

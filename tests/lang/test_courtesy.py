@@ -1,0 +1,62 @@
+"""Which courtesy a message offers, so that it is returned in kind (bot/lang/courtesy.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.lang.courtesy import ANSWERS, in_kind
+from bot.lang.i18n import translator
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("السلام عليكم", "salam"),
+        ("السلام عليكم ورحمة الله وبركاته", "salam"),
+        ("سلام عليكم يا جماعة", "salam"),
+        ("السلامُ عليكُم، وش صار على طلبي؟", "salam"),
+        ("السلام علیکم بھائی", "salam"),
+        ("Assalamu alaikum brother", "salam"),
+        ("assalamualaikum kak, mau tanya", "salam"),
+        ("salam 3alaykom", "salam"),
+        ("صباح الخير", "morning"),
+        ("Good morning!", "morning"),
+        ("selamat pagi", "morning"),
+        ("مساء الخير يا اخوان", "evening"),
+        ("جزاكم الله خير", "jazak"),
+        ("جزاك الله خيرا", "jazak"),
+        ("الله يجزاكم خير على تعاونكم", "jazak"),
+        ("جزاک اللہ خیر", "jazak"),
+        ("JazakAllah khair", "jazak"),
+        ("الله يعطيكم العافية", "afiya"),
+        ("يعطيك العافيه", "afiya"),
+    ],
+)
+def test_courtesy_is_recognised(text: str, kind: str) -> None:
+    assert in_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "سلام",  # also "bye" in the Levant: not answered as a greeting of peace
+        "شكرا",
+        "ابي اعرف وش صار على طلبي",
+        "I want to learn about Islam",
+        "salary advance",
+        "مساعدة",
+        "",
+    ],
+)
+def test_other_messages_offer_none(text: str) -> None:
+    assert in_kind(text) is None
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "ur", "id"])
+def test_every_answer_is_translated(lang: str) -> None:
+    t = translator(lang)
+    for msgid in ANSWERS.values():
+        answer = t.t(msgid)
+        assert answer.strip()
+        if lang != "en":
+            assert answer != msgid, f"{lang}: {msgid!r} untranslated"
