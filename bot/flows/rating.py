@@ -4,7 +4,8 @@
     after delivery (staff) ────┼─► score 1-5 (any digits, words, stars) ─► comment or skip ─► RecordRating
     periodic survey (staff) ───┘        └─ decline ─► RecordRating(score=None)   └─ "stop" ─► SetOptOut
 Example: "ابغى اقيم" -> expects rating -> "٤" -> expects comment -> "تخطي" -> "شكرًا لتقييمك"
-(events: rating_recorded {"score": 4})
+(events: rating_recorded {"score": 4}). "تقييمي ٣ نجوم" opens the same question: the score is only ever
+the answer to it, never a number in the message that opened the flow.
 """
 
 from __future__ import annotations
@@ -48,11 +49,10 @@ def score_of(text: str) -> int | None:
 
 
 def start(ctx: Context, inp: Input) -> Result:
+    """The rating question. A number in the message that opened the flow is not taken as the score
+    ("5" after an answer, "rate this film 5 stars"): a rating is only ever the answer to the question."""
     req = _rated_request(ctx)
     data: dict[str, Any] = {"request": req.reference if req else None}
-    score = score_of(inp.text) if inp.text else None
-    if score is not None:
-        return _ask_comment(ctx, {**data, "score": score})
     return _ask_score(ctx, data)
 
 
