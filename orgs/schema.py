@@ -225,6 +225,9 @@ class FaqItem(_Model):
     question: LocalText
     answer: LocalText
     keywords: list[str] = []
+    # The built-in information topic this question duplicates ("deadline", "contacts", ...): the menu then
+    # lists the topic once; the question still finds this answer.
+    topic: Literal["services", "hours", "locations", "contacts", "deadline"] | None = None
 
     check_id = field_validator("id")(_check_id)
 

@@ -1,8 +1,9 @@
 """Information (R13), answered from the org profile, which staff update without a deploy (TAWASUL_ORGS_DIR).
 
-    start ─┬─ the question matches an FAQ item or a topic word ─► answer
+    start ─┬─ one FAQ question or topic clearly ranks first (info_search) ─► answer
+           ├─ two or three rank close ─► "did you mean" (expects topic) ─► answer
            └─ topics menu (expects topic) ─► services+requirements | hours | locations | contacts |
-                                             reply deadline | FAQ questions ─► answer
+                                             reply deadline | FAQ questions not already a topic ─► answer
 Example: "وش ساعات الدوام" -> "من الأحد إلى الخميس ..."; "info" -> topics -> "4" -> contacts.
 """
 
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.flows import info_search
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
 from bot.lang.i18n import N_
-from bot.lang.words import canon, digit_choice
+from bot.lang.words import digit_choice
 from bot.messages import Button
 
 NAME = "info"
@@ -25,58 +27,92 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ("deadline", N_("When will I get a reply?")),
 )
 _TOPIC_WORDS = {
-    "hours": ("دوام", "الدوام", "ساعات", "مواعيد", "hours", "open", "jam", "اوقات"),
-    "locations": ("عنوان", "العنوان", "موقع", "موقعكم", "مكانكم", "وين", "address", "where", "location", "alamat", "پتہ"),
-    "contacts": ("رقم", "ارقام", "تواصل", "جوال", "ايميل", "phone", "email", "contact", "kontak", "telepon", "رابطہ"),
-    "services": ("خدمات", "الخدمات", "شروط", "متطلبات", "services", "requirements", "layanan", "syarat", "خدمات"),
-    "deadline": ("متى", "مده", "المده", "deadline", "how long", "kapan", "کب"),
+    "hours": ("دوام", "الدوام", "ساعات", "مواعيد", "اوقات", "متى", "when", "kapan", "کب", "تفتحون", "تقفلون", "تسكرون", "مفتوحين", "hours",
+              "open", "opening", "close", "closing", "timings", "jam", "buka", "tutup", "jam kerja", "اوقات کار",
+              "کھلتے", "بند"),
+    "locations": ("عنوان", "العنوان", "موقع", "موقعكم", "مكانكم", "مقر", "مقركم", "فرع", "وين", "address", "where",
+                  "location", "office", "branch", "map", "alamat", "lokasi", "kantor", "پتہ", "دفتر", "کہاں"),
+    "contacts": ("رقم", "ارقام", "تواصل", "اتصل", "جوال", "هاتف", "واتساب", "ايميل", "phone", "number", "call",
+                 "email", "whatsapp", "contact", "reach", "kontak", "telepon", "nomor", "hubungi", "رابطہ", "نمبر",
+                 "فون"),
+    "services": ("خدمات", "الخدمات", "شروط", "متطلبات", "مستندات", "اوراق", "وثائق", "تقدمون", "services",
+                 "requirements", "documents", "papers", "offer", "provide", "layanan", "syarat", "dokumen", "خدمات",
+                 "شرائط", "کاغذات"),
+    "deadline": ("متى", "مده", "المده", "الرد", "رد", "deadline", "how long", "reply", "answer", "decision",
+                 "kapan", "berapa lama", "jawaban", "کب", "جواب"),
 }
 
 
+def _topic_texts(ctx: Context) -> dict[str, list[str]]:
+    """Each built-in topic's title in the four languages and its words, for the ranking."""
+    return {key: [*(ctx.with_lang(lang).t(title) for lang in ("ar", "en", "ur", "id")), *_TOPIC_WORDS[key]]
+            for key, title in TOPICS}
+
+
 def _topics(ctx: Context) -> list[tuple[str, str]]:
+    """The menu: the built-in topics, then the FAQ questions that are not one of them again."""
     items = [(key, ctx.t(title)) for key, title in TOPICS]
-    items += [(f"faq:{f.id}", ctx.local(f.question)) for f in ctx.org.faq]
+    items += [(f"faq:{f.id}", ctx.local(f.question)) for f in ctx.org.faq if f.topic is None]
     return items
 
 
-def _match(ctx: Context, text: str) -> str | None:
-    words = f" {canon(text)} "
-    if not words.strip():
-        return None
-    for faq in ctx.org.faq:
-        if any(f" {canon(k)} " in words for k in faq.keywords):
-            return f"faq:{faq.id}"
-    for key, keywords in _TOPIC_WORDS.items():
-        if any(f" {canon(k)} " in words for k in keywords):
-            return key
-    return None
+def _match(ctx: Context, text: str) -> tuple[str | None, list[str]]:
+    """(the answer the question asks for, or None; close answers to offer instead) by ranking every
+    FAQ question and topic against it (bot/flows/info_search.py)."""
+    ranked = info_search.rank(info_search.candidates(ctx.org, _topic_texts(ctx)), text)
+    return info_search.best(ranked)
+
+
+def faq_for(ctx: Context, text: str) -> str | None:
+    """The FAQ item ("faq:<id>") a question asks for outright, or None (a topic, close answers, nothing)."""
+    topic, _ = _match(ctx, text)
+    return topic if topic is not None and topic.startswith("faq:") else None
 
 
 def start(ctx: Context, inp: Input) -> Result:
-    topic = _match(ctx, inp.text)
+    topic, close = _match(ctx, inp.text)
     if topic is not None:
         return answer(ctx, topic)
+    if close:
+        return _ask_topic(ctx, ctx.t("Did you mean one of these?"), close)
     return _ask_topic(ctx)
 
 
-def _ask_topic(ctx: Context, prefix: str = "") -> Result:
-    items = _topics(ctx)
-    text = (prefix + "\n" if prefix else "") + ctx.t("What would you like to know? Choose a number:")
+def _titles(ctx: Context, keys: list[str]) -> list[tuple[str, str]]:
+    titles = dict(_topics(ctx)) | {f"faq:{f.id}": ctx.local(f.question) for f in ctx.org.faq}
+    return [(key, titles[key]) for key in keys if key in titles]
+
+
+def _ask_topic(ctx: Context, prefix: str = "", options: list[str] | None = None) -> Result:
+    items = _titles(ctx, options) if options else _topics(ctx)
+    if options:
+        text = prefix
+    else:
+        text = (prefix + "\n" if prefix else "") + ctx.t("What would you like to know? Choose a number:")
     buttons = tuple(Button(str(i), title) for i, (_, title) in enumerate(items, 1))
-    return ask(NAME, "topic", "topic", {}, Reply(text, buttons))
+    data = {"options": [key for key, _ in items]} if options else {}
+    return ask(NAME, "topic", "topic", data, Reply(text, buttons))
 
 
 def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
+    options = list((state.get("data") or {}).get("options") or [])
+    if options:
+        return _ask_topic(ctx, ctx.t("Did you mean one of these?"), options).replies
     return _ask_topic(ctx).replies
 
 
 def step(state: State, ctx: Context, inp: Input) -> Result:
-    items = _topics(ctx)
+    options = list((state.get("data") or {}).get("options") or [])
+    items = _titles(ctx, options) if options else _topics(ctx)
     pick = digit_choice(inp.button or inp.text, len(items))
-    topic = items[pick - 1][0] if pick else _match(ctx, inp.text)
-    if topic is None:
-        return _ask_topic(ctx, ctx.t("Please choose a number from the list."))
-    return answer(ctx, topic)
+    if pick:
+        return answer(ctx, items[pick - 1][0])
+    topic, close = _match(ctx, inp.text)
+    if topic is not None:
+        return answer(ctx, topic)
+    if close:
+        return _ask_topic(ctx, ctx.t("Did you mean one of these?"), close)
+    return _ask_topic(ctx, ctx.t("Please choose a number from the list."))
 
 
 def answer(ctx: Context, topic: str) -> Result:

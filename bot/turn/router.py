@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import flows
-from bot.flows import handoff, language, moreinfo, urgent
+from bot.flows import handoff, info, language, moreinfo, urgent
 from bot.flows.base import Context, Input, Reply, Result, State
 from bot.flows.intake.applicant import relation_in
 from bot.lang.courtesy import ANSWERS, in_kind
@@ -127,6 +127,9 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
         if inp.location is not None:
             return open_flow("urgent_help", ctx, inp) or menu(ctx)
         return menu(ctx)
+    faq = _faq_question(ctx, text, intent, sure=inp.confidence >= CONFIDENCE_THRESHOLD or not inp.ranking)
+    if faq is not None:
+        return info.answer(ctx, faq)
     small = small_talk(intent, ctx, text)
     if small is not None:
         return small
@@ -138,6 +141,30 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     if opened is not None:
         return opened
     return menu(ctx)
+
+
+# A question about how to do what the flow does ("how do I complain?") is best answered by the flow.
+_FLOW_FAQS = {"file_complaint": "faq:complaint", "give_rating": "faq:rating", "volunteer": "faq:volunteering"}
+_FAQ_FIRST = frozenset({"privacy_request", "file_complaint", "request_service", "give_rating", "volunteer",
+                        "out_of_scope", "ask_info"})
+_QUESTION_STARTS = frozenset(canon(w) for w in ("هل", "is", "are", "do", "does", "can", "will", "apakah", "کیا", "kya"))
+
+
+def _faq_question(ctx: Context, text: str, intent: str, sure: bool) -> str | None:
+    """A question the association's FAQ answers ("is my data confidential?", "can I get compensation?")
+    gets that answer, not the flow its words suggest (the privacy menu, a complaint form), nor "I cannot
+    help with that" or "did you mean". Emergencies, status, cancel and a person are never held up."""
+    if intent in ("urgent_help", "check_status", "cancel", "human_handoff"):
+        return None
+    if sure and intent not in _FAQ_FIRST:
+        return None
+    words = canon(text).split()
+    if not words or not (text.rstrip().endswith(("?", "؟")) or words[0] in _QUESTION_STARTS):
+        return None
+    topic = info.faq_for(ctx, text)
+    if topic is None or _FLOW_FAQS.get(intent) == topic:
+        return None
+    return topic
 
 
 def _sure_of_danger(inp: Input) -> bool:
