@@ -13,7 +13,7 @@ import functools
 from bot.lang.i18n import N_
 from bot.lang.words import canon
 
-__all__ = ["ANSWERS", "in_kind"]
+__all__ = ["ANSWERS", "EMPATHY", "empathy", "in_kind"]
 
 # Phrases as people write them (they are compared after `canon`: alef/yaa/taa-marbuta forms, case and
 # punctuation do not matter). A bare «سلام» is left out: in the Levant it is also "bye".
@@ -66,3 +66,46 @@ def in_kind(text: str) -> str | None:
         if phrase and f" {phrase} " in padded:
             return kind
     return None
+
+
+# Hardship, illness or grief told in a message (whole words after `canon`; stems end in "*": a prefix).
+_TOLD: dict[str, tuple[str, ...]] = {
+    "grief": (
+        "توفي", "توفى", "توفت", "توفيت", "وفاه", "وفاة", "مات", "ماتت", "المرحوم", "المرحومه", "ارمله", "أرملة",
+        "يتيم", "ايتام", "أيتام", "عزاء", "died", "passed away", "death", "widow", "widowed", "orphan*", "funeral",
+        "وفات", "انتقال", "بیوہ", "یتیم", "meninggal", "wafat", "janda", "yatim",
+    ),
+    "illness": (
+        "مريض", "مريضه", "مرضي", "مرض", "المرض", "سرطان", "السرطان", "كانسر", "الكيماوي", "كيماوي", "غسيل كلى",
+        "المستشفى", "مستشفى", "منوم", "عمليه", "sick", "ill", "illness", "cancer", "hospital*", "chemo*",
+        "dialysis", "surgery", "disease", "بیمار", "بیماری", "کینسر", "ہسپتال", "sakit", "kanker", "rumah sakit",
+        "kemoterapi", "cuci darah",
+    ),
+    "hardship": (
+        "ما عندنا اكل", "ما عندي اكل", "مافي اكل", "جوعانين", "جوع", "ديون", "ديوني", "الايجار متاخر",
+        "ما اقدر ادفع الايجار", "متاخرين في الايجار", "طردونا", "فقر", "فقراء", "محتاجين", "ما عندي فلوس", "no food", "hungry", "debt*", "pay rent", "pay the rent", "behind on rent",
+        "evicted", "cannot afford", "can't afford", "poor", "بھوک", "قرض", "کرایہ", "غریب", "kelaparan",
+        "utang", "hutang", "miskin", "tidak punya uang", "tidak ada makanan",
+    ),
+}
+EMPATHY: dict[str, str] = {
+    "grief": N_("Please accept our sincere condolences."),
+    "illness": N_("We wish you and your loved ones a speedy recovery."),
+    "hardship": N_("We are sorry for what you are going through; we are here to help you."),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _told() -> tuple[tuple[str, str, bool], ...]:
+    rows = {(kind, canon(w.rstrip("*")), w.endswith("*")) for kind, words in _TOLD.items() for w in words}
+    return tuple(sorted(rows))
+
+
+def empathy(text: str) -> str | None:
+    """'grief', 'illness' or 'hardship' when the message tells of one (grief first), else None."""
+    padded = f" {canon(text)} "
+    found = set()
+    for kind, word, prefix in _told():
+        if word and (f" {word} " in padded or (prefix and f" {word}" in padded)):
+            found.add(kind)
+    return next((kind for kind in ("grief", "illness", "hardship") if kind in found), None)

@@ -15,7 +15,7 @@ from bot import flows
 from bot.flows import handoff, info, language, moreinfo, urgent
 from bot.flows.base import Context, Input, Reply, Result, State
 from bot.flows.intake.applicant import relation_in
-from bot.lang.courtesy import ANSWERS, in_kind
+from bot.lang.courtesy import ANSWERS, EMPATHY, empathy, in_kind
 from bot.lang.keywords import keyword_intent
 from bot.lang.words import (
     canon,
@@ -201,6 +201,8 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
         # "ابغى اشتكي" instead of the information: go there; the request is offered again afterwards.
         state = {moreinfo.PENDING: (state.get("data") or {}).get("reference")}
     result = _in_kind(ctx, inp, _pending_info(state, ctx, _route(state, ctx, inp)))
+    if not (state.get("flow") and state.get("expects")):
+        result = _with_empathy(ctx, inp, result)
     new = result.state
     went_back = bool(state.get("flow")) and is_back(inp.text or "")
     if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
@@ -225,6 +227,30 @@ def _in_kind(ctx: Context, inp: Input, result: Result) -> Result:
     first = result.replies[0]
     answered = replace(first, text=ctx.t(ANSWERS[kind]) + "\n" + first.text)
     return Result(result.state, (answered, *result.replies[1:]), result.effects, result.events)
+
+
+def _with_empathy(ctx: Context, inp: Input, result: Result) -> Result:
+    """A line of empathy where hardship, illness or grief is told in a message of one's own (not in the
+    answer to a form's question, which would repeat it at every step), before what follows. An emergency
+    goes straight to its question."""
+    kind = empathy(inp.text or "")
+    if kind is None or not result.replies or result.state.get("flow") == urgent.NAME:
+        return result
+    first = result.replies[0]
+    line = ctx.t(EMPATHY[kind])
+    if line in first.text:
+        return result
+    warm = replace(first, text=_after_courtesy(ctx, inp, first.text, line))
+    return Result(result.state, (warm, *result.replies[1:]), result.effects, result.events)
+
+
+def _after_courtesy(ctx: Context, inp: Input, text: str, line: str) -> str:
+    """`line` placed after the greeting returned in kind, if the reply opens with one."""
+    kind = in_kind(inp.text or "")
+    answer = ctx.t(ANSWERS[kind]) if kind else ""
+    if answer and text.startswith(answer + "\n"):
+        return answer + "\n" + line + "\n" + text[len(answer) + 1:]
+    return line + "\n" + text
 
 
 def _pending_info(state: State, ctx: Context, result: Result) -> Result:

@@ -60,3 +60,28 @@ def test_every_answer_is_translated(lang: str) -> None:
         assert answer.strip()
         if lang != "en":
             assert answer != msgid, f"{lang}: {msgid!r} untranslated"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("امي مريضة بالسرطان وتحتاج علاج كيماوي", "illness"),
+        ("my father is in hospital and we need help", "illness"),
+        ("میری بیوی بیمار ہے", "illness"),
+        ("ibu saya sakit kanker", "illness"),
+        ("زوجي توفي وعندي ايتام", "grief"),
+        ("I am a widow with three children", "grief"),
+        ("suami saya meninggal bulan lalu", "grief"),
+        ("ما عندنا اكل في البيت والايجار متأخر", "hardship"),
+        ("we cannot pay the rent this month", "hardship"),
+        ("we have no food at home", "hardship"),
+        ("ہمارے پاس کرایہ دینے کے پیسے نہیں، قرض بہت ہے", "hardship"),
+        ("ابي اعرف وش صار على طلبي", None),
+        ("I want to volunteer", None),
+        ("what is the rent of a hall for a wedding", None),
+    ],
+)
+def test_hardship_illness_and_grief_are_recognised(text: str, kind: str | None) -> None:
+    from bot.lang.courtesy import empathy
+
+    assert empathy(text) == kind
