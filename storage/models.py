@@ -260,6 +260,9 @@ class AuditLog(SQLModel, table=True):
     actor: str = Field(index=True, max_length=64)
     action: str = Field(max_length=64)
     target: str | None = Field(default=None, max_length=128)
+    # The association whose data the row is about (None: none in particular, or every association), so a
+    # manager reads every row about their association's data, whoever wrote it.
+    org_slug: str | None = Field(default=None, index=True, max_length=32)
     reason: str | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow)

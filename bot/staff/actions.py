@@ -171,13 +171,14 @@ def complete_privacy(tx: Session, reference: str, note: str | None, actor: str, 
     state = dict(conversation_of(tx, contact).state or {})
     rows = push(tx, contact, Result(state, (Reply("\n".join(lines)),), (), (event,)), now=now, set_state=False,
                 meta={"template": "privacy_update"})
-    audit(tx, actor, "privacy_complete", found.reference, now, previous=previous, kind=found.kind, note=note)
+    audit(tx, actor, "privacy_complete", found.reference, now, org_slug=found.org_slug, previous=previous,
+          kind=found.kind, note=note)
     if found.kind == "deletion":
         assert contact.id is not None
         erased = erase_person(tx, contact.id, keep_unsent=[r.id for r in rows if r.id is not None])
         # What was erased, counted; never the erased data itself.
-        audit(tx, actor, "privacy_erase", found.reference, now, counts=erased.counts, holds=erased.holds,
-              files=erased.files)
+        audit(tx, actor, "privacy_erase", found.reference, now, org_slug=found.org_slug, counts=erased.counts,
+              holds=erased.holds, files=erased.files)
     return len(rows)
 
 

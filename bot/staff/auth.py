@@ -219,7 +219,8 @@ def sign_in(engine: Engine, username: str, password: str, now: datetime, via: st
         staff = tx.exec(select(Staff).where(Staff.username == username)).first()
         stored = staff.password_hash if staff is not None and staff.active else None
         # The attempt counts as failed from now on, so parallel guesses see it before its hash is done.
-        attempt = AuditLog(actor=username, action="login_failed", details={"via": via}, at=now)
+        attempt = AuditLog(actor=username, action="login_failed", details={"via": via}, at=now,
+                           org_slug=staff.org_slug if staff is not None else None)
         tx.add(attempt)
         tx.flush()
         attempt_id = attempt.id

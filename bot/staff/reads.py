@@ -125,7 +125,7 @@ def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, 
         "privacy": [{"reference": p.reference, "org": p.org_slug, "kind": p.kind, "due_date": p.due_date.isoformat(),
                      "overdue": privacy_out(p, now).overdue} for p in privacy],
     }
-    audit(tx, actor, "list", org, now, counts={k: len(v) for k, v in result.items()})
+    audit(tx, actor, "list", org, now, org_slug=org, counts={k: len(v) for k, v in result.items()})
     return result
 
 

@@ -202,6 +202,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str
     target: str | None
+    org: str | None = Field(default=None, description="the association whose data the row is about")
     reason: str | None
     details: dict[str, Any]
     at: datetime

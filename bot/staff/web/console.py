@@ -197,7 +197,7 @@ def dashboard(b: Store, request: Request) -> Response:
         lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
                  requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
         open_privacy = privacy.list_privacy(tx, who, now, log=False)
-        audit(tx, who.username, "view_dashboard", who.org, now,
+        audit(tx, who.username, "view_dashboard", who.org, now, org_slug=who.org,
               counts=[len(rows) for rows in (*lists, open_privacy)])
         return pages.dashboard(*lists, csrf, privacy=open_privacy)
     return view(request, "لوحة العمل", build)

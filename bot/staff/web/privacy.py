@@ -29,7 +29,7 @@ def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = N
     rows = tx.exec(query.order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id))).all()
     out = [privacy_out(p, now) for p in rows]
     if log:
-        audit(tx, who.username, "list_privacy", org, now, status=status, count=len(out))
+        audit(tx, who.username, "list_privacy", org, now, org_slug=org, status=status, count=len(out))
     return out
 
 

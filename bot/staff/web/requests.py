@@ -60,7 +60,7 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     if overdue is not None:
         found = [r for r in found if r.overdue == overdue]
     if log:
-        audit(tx, who.username, "list_requests", org, now, status=status, overdue=overdue, count=len(found))
+        audit(tx, who.username, "list_requests", org, now, org_slug=org, status=status, overdue=overdue, count=len(found))
     return found[offset:offset + limit]
 
 

@@ -58,7 +58,7 @@ def list_handoffs(tx: Session, who: Principal, now: datetime, org: str | None = 
                    .order_by(col(Handoff.opened_at))).all()
     out = [_handoff_out(tx, h) for h in rows]
     if log:
-        audit(tx, who.username, "list_handoffs", org, now, count=len(out))
+        audit(tx, who.username, "list_handoffs", org, now, org_slug=org, count=len(out))
     return out
 
 
@@ -133,7 +133,7 @@ def list_complaints(tx: Session, who: Principal, now: datetime, org: str | None 
     query = query.where(Complaint.status == status) if status else query.where(Complaint.status != "resolved")
     out = [_complaint_out(tx, c) for c in tx.exec(query.order_by(col(Complaint.created_at))).all()]
     if log:
-        audit(tx, who.username, "list_complaints", org, now, status=status, count=len(out))
+        audit(tx, who.username, "list_complaints", org, now, org_slug=org, status=status, count=len(out))
     return out
 
 
@@ -196,7 +196,7 @@ def list_alerts(tx: Session, who: Principal, now: datetime, org: str | None = No
     rows = tx.exec(in_org(select(UrgentAlert), UrgentAlert, org).where(UrgentAlert.status == status)
                    .order_by(col(UrgentAlert.id).desc())).all()
     if log:
-        audit(tx, who.username, "list_alerts", org, now, status=status, count=len(rows))
+        audit(tx, who.username, "list_alerts", org, now, org_slug=org, status=status, count=len(rows))
     return [_alert_out(tx, a) for a in rows]
 
 
