@@ -27,7 +27,6 @@ from storage.models import (
     Investigation,
     PrivacyRequest,
     ServiceRequest,
-    Staff,
     StatusChange,
     Survey,
 )
@@ -38,14 +37,6 @@ STATUSES = ("draft", "submitted", "under_study", "needs_info", "accepted", "reje
 
 class StaffError(ValueError):
     """A staff command that cannot be carried out; the message is Arabic, for staff."""
-
-
-def check_actor(tx: Session, actor: str) -> None:
-    if not actor or len(actor) > 64:
-        raise StaffError("اسم المستخدم مطلوب (--as)")
-    staff = tx.exec(select(Staff).where(Staff.username == actor)).first()
-    if staff is not None and not staff.active:
-        raise StaffError(f"المستخدم {actor} موقوف")
 
 
 def _request(tx: Session, reference: str) -> ServiceRequest:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from bot.staff import actions as staffops
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
+from bot.staff.reads import is_health_service
 from bot.staff.schemas import (
     AlertOut,
     ComplaintDetails,
@@ -21,7 +22,7 @@ from bot.staff.schemas import (
     InvestigationOut,
 )
 from bot.staff.web.errors import BadInput, NotFound
-from bot.staff.web.requests import check_reason, find_owned, in_org, is_health_service, scope_org
+from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
 from storage.models import (
     Complaint,
     Contact,
