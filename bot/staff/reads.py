@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 from bot.lang.calendar import both_calendars, is_working_day, local_date
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
+from bot.staff.masking import coarse, mask_address
 from bot.staff.schemas import PrivacyOut, RequestSummary
 from orgs.loader import OrgNotFound, load_org
 from orgs.schema import HEALTH_FIELDS, HEALTH_TEXT_FIELDS
@@ -137,9 +138,11 @@ def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, 
     privacy = tx.exec(scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open")
                       .order_by(col(PrivacyRequest.due_date))).all()
     result = {
-        "urgent": [{"id": a.id, "org": a.org_slug, "contact": _address(tx, a.contact_id), "lat": a.latitude,
-                    "lon": a.longitude, "at": a.created_at.isoformat()} for a in alerts],
-        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": _address(tx, h.contact_id),
+        # Masked as in every list (the whole with `show alert:ID --reason`, audited).
+        "urgent": [{"id": a.id, "org": a.org_slug, "contact": mask_address(_address(tx, a.contact_id)),
+                    "lat": coarse(a.latitude), "lon": coarse(a.longitude), "at": a.created_at.isoformat()}
+                   for a in alerts],
+        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": mask_address(_address(tx, h.contact_id)),
                       "officer": h.officer, "reason": h.reason, "opened_at": h.opened_at.isoformat(),
                       "waiting_messages": _since(tx, h.contact_id, h.last_activity_at)} for h in handoffs],
         "requests": [{"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
@@ -191,7 +194,8 @@ def show(tx: Session, reference: str, reason: str, who: Principal, now: datetime
     else:
         record = _complaint_or_handoff(tx, key, who, missing)
         withheld = record.get("withheld", [])
-    audit(tx, who.username, "show_personal_data", key, now, reason=reason.strip(), withheld=withheld, via="cli")
+    target = f"alert:{key[6:]}" if key.startswith("ALERT:") else key
+    audit(tx, who.username, "show_personal_data", target, now, reason=reason.strip(), withheld=withheld, via="cli")
     return record
 
 
@@ -215,6 +219,12 @@ def _complaint_or_handoff(tx: Session, key: str, who: Principal, missing: StaffE
                                 "harm_size": r.harm_size, "causes": r.causes,
                                 "compensation": r.compensation_decision} for r in records],
         }
+    if key.startswith("ALERT:") and key[6:].isdigit():
+        alert = tx.get(UrgentAlert, int(key[6:]))
+        if alert is not None and who.may_see(alert.org_slug):
+            return {"kind": "alert", "id": alert.id, "org": alert.org_slug, "contact": _address(tx, alert.contact_id),
+                    "lat": alert.latitude, "lon": alert.longitude, "text": alert.text, "status": alert.status,
+                    "at": alert.created_at.isoformat()}
     if key.lstrip("H").isdigit():
         found = tx.get(Handoff, int(key.lstrip("H")))
         if found is not None and who.may_see(found.org_slug):

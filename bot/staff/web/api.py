@@ -252,6 +252,13 @@ def list_alerts(b: Store, who: Who, org: str | None = None,
         return work.list_alerts(tx, who, b.clock(), org, status)
 
 
+@router.get("/alerts/{alert_id}", response_model=AlertOut,
+            summary="One urgent alert in full: address, exact location, text (reason required; audited)")
+def get_alert(b: Store, who: Who, alert_id: int, reason: Reason = None) -> AlertOut:
+    with transaction(b.engine) as tx:
+        return work.alert_detail(tx, who, alert_id, reason, b.clock())
+
+
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Take an urgent alert")
 def acknowledge(b: Store, who: Who, alert_id: int) -> AlertOut:
     with transaction(b.engine) as tx:

@@ -234,7 +234,7 @@ def handoff_view(clock: Clock, handoff_id: str, reason: str | None = None) -> Bu
     def build(tx: Session, who: Principal, csrf: str) -> str:
         now = clock()
         messages = work.handoff_messages(tx, who, handoff_id, reason, now) if reason is not None else None
-        found = work.handoff(tx, who, handoff_id, now)
+        found = work.handoff(tx, who, handoff_id, now, full=messages is not None)  # the reason is audited
         return pages.handoff_page(found, csrf, messages, current_profile(tx, found.org).ready_replies)
     return build
 
@@ -302,6 +302,26 @@ def complaint_investigate(b: Store, request: Request, reference: str, form: Post
         })
         return work.investigate(tx, who, reference, body, b.clock())
     return act(request, form, run, f"/staff/complaints/{quote(reference)}?done=investigate")
+
+
+def alert_view(clock: Clock, alert_id: int, reason: str | None = None) -> Build:
+    def build(tx: Session, who: Principal, csrf: str) -> str:
+        now = clock()
+        found = (work.alert_detail(tx, who, alert_id, reason, now) if reason is not None
+                 else work.alert_out(tx, work.find_alert(tx, who, alert_id)))
+        return pages.alert_page(found, csrf)
+    return build
+
+
+@router.get("/alerts/{alert_id}")
+def alert_page(b: Store, request: Request, alert_id: int) -> Response:
+    return view(request, f"البلاغ العاجل {alert_id}", alert_view(b.clock, alert_id))
+
+
+@router.post("/alerts/{alert_id}/personal")
+def alert_personal(b: Store, request: Request, alert_id: int, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: None, "", f"البلاغ العاجل {alert_id}",
+               alert_view(b.clock, alert_id, form.get("reason", "")))
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
