@@ -26,6 +26,7 @@ from storage.models import (
     Survey,
     UrgentAlert,
 )
+from storage.sealed import id_hashes
 
 
 def contact_by_address(tx: Session, channel: str, address: str, *, org_slug: str | None = None) -> Contact | None:
@@ -121,3 +122,12 @@ def handoff_transcript(tx: Session, handoff: Handoff) -> list[InboundRecord]:
     if handoff.closed_at is not None:
         query = query.where(col(InboundRecord.received_at) <= handoff.closed_at)
     return list(tx.exec(query.order_by(col(InboundRecord.id))).all())
+
+
+def requests_by_national_id(tx: Session, id_number: str, *, org_slug: str | None = None) -> list[ServiceRequest]:
+    """Requests whose ID number (or passport number) is this one, found by its keyed hash: the number
+    itself is sealed at rest (storage/sealed.py). Rows not yet rotated to the newest key are found too."""
+    query = select(ServiceRequest).where(col(ServiceRequest.national_id_hash).in_(id_hashes(id_number)))
+    if org_slug is not None:
+        query = query.where(ServiceRequest.org_slug == org_slug)
+    return list(tx.exec(query.order_by(col(ServiceRequest.id))).all())
