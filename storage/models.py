@@ -270,7 +270,7 @@ class AuditLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     actor: str = Field(index=True, max_length=64)
     action: str = Field(max_length=64)
-    target: str | None = Field(default=None, max_length=128)
+    target: str | None = Field(default=None, index=True, max_length=128)  # sign-ins: the address, "ip:..."
     # The association whose data the row is about (None: none in particular, or every association), so a
     # manager reads every row about their association's data, whoever wrote it.
     org_slug: str | None = Field(default=None, index=True, max_length=32)

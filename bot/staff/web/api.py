@@ -12,7 +12,7 @@ POST /staff/api/login; every call runs in one transaction that also writes its a
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.staff.auth import (
@@ -55,6 +55,7 @@ from bot.staff.schemas import (
 from bot.staff.web import management, privacy, requests, work
 from bot.staff.web.backend import Store
 from bot.staff.web.errors import TooMany, Unauthorized
+from bot.staff.web.signin import client_ip, wait_text
 from storage.db import transaction
 from storage.queries import audit
 
@@ -82,11 +83,11 @@ Who = Annotated[Principal, Depends(current)]
 
 
 @router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
-def login(b: Store, body: LoginIn) -> TokenOut:
+def login(b: Store, body: LoginIn, request: Request) -> TokenOut:
     try:
-        who = sign_in(b.engine, body.username, body.password, b.clock(), via="staff_api")
+        who = sign_in(b.engine, body.username, body.password, b.clock(), via="staff_api", ip=client_ip(request))
     except LockedOut as exc:
-        raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
+        raise TooMany(wait_text(exc.retry_after), exc.retry_after) from exc
     if who is None:
         raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
     with transaction(b.engine) as tx:

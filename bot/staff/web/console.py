@@ -36,6 +36,7 @@ from bot.staff.web import management, pages, privacy, requests, work
 from bot.staff.web.backend import Store, backend
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page, login_page, page
+from bot.staff.web.signin import client_ip, wait_text
 from bot.turn.profiles import current_profile
 from storage.db import transaction
 from storage.queries import audit
@@ -162,9 +163,12 @@ def login(b: Store, request: Request, form: Posted) -> Response:
     if not csrf_ok(pre, form.get("csrf")):
         return html(error_page("رمز الحماية غير صحيح؛ أعد تحميل صفحة الدخول."), 403)
     try:
-        who = sign_in(b.engine, form.get("username", ""), form.get("password", ""), b.clock(), via="console")
-    except LockedOut:
-        return html(login_page(csrf_token(pre or ""), "محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة"), 429)
+        who = sign_in(b.engine, form.get("username", ""), form.get("password", ""), b.clock(), via="console",
+                      ip=client_ip(request))
+    except LockedOut as exc:
+        refused = html(login_page(csrf_token(pre or ""), wait_text(exc.retry_after)), 429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if who is None:
         return html(login_page(csrf_token(pre or ""), "اسم المستخدم أو كلمة المرور غير صحيحة"), 401)
     with transaction(b.engine) as tx:

@@ -35,6 +35,7 @@ def upgrade() -> None:
     with op.batch_alter_table("auditlog") as batch:
         batch.add_column(sa.Column("org_slug", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
         batch.create_index("ix_auditlog_org_slug", ["org_slug"])
+        batch.create_index("ix_auditlog_target", ["target"])  # sign-in back-off counts by address
     for table, key in _TARGETS:
         op.execute(
             f"UPDATE auditlog SET org_slug = (SELECT {table}.org_slug FROM {table} "
@@ -61,5 +62,6 @@ def downgrade() -> None:
         batch.drop_index("ix_service_request_national_id_hash")
         batch.drop_column("national_id_hash")
     with op.batch_alter_table("auditlog") as batch:
+        batch.drop_index("ix_auditlog_target")
         batch.drop_index("ix_auditlog_org_slug")
         batch.drop_column("org_slug")
