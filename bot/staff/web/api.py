@@ -55,7 +55,7 @@ from bot.staff.schemas import (
 from bot.staff.web import management, privacy, requests, work
 from bot.staff.web.backend import Store
 from bot.staff.web.errors import TooMany, Unauthorized
-from bot.staff.web.signin import client_ip, wait_text
+from bot.staff.web.signin import Busy, client_ip, run_sign_in, wait_text
 from storage.db import transaction
 from storage.queries import audit
 
@@ -83,15 +83,25 @@ Who = Annotated[Principal, Depends(current)]
 
 
 @router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
-def login(b: Store, body: LoginIn, request: Request) -> TokenOut:
+async def login(b: Store, body: LoginIn, request: Request) -> TokenOut:
+    ip = client_ip(request)
+
+    def check() -> tuple[Principal, str, int] | None:  # on the sign-in threads (bot/staff/web/signin.py)
+        who = sign_in(b.engine, body.username, body.password, b.clock(), via="staff_api", ip=ip)
+        if who is None:
+            return None
+        with transaction(b.engine) as tx:
+            return (who, *token_for(tx, who))
+
     try:
-        who = sign_in(b.engine, body.username, body.password, b.clock(), via="staff_api", ip=client_ip(request))
+        signed = await run_sign_in(check)
     except LockedOut as exc:
         raise TooMany(wait_text(exc.retry_after), exc.retry_after) from exc
-    if who is None:
+    except Busy as exc:
+        raise TooMany(wait_text(1), 1) from exc
+    if signed is None:
         raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
-    with transaction(b.engine) as tx:
-        token, expires = token_for(tx, who)
+    who, token, expires = signed
     return TokenOut(access_token=token, expires_at=datetime.fromtimestamp(expires, UTC),
                     username=who.username, role=who.role, org=who.org)
 

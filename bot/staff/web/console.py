@@ -36,7 +36,7 @@ from bot.staff.web import management, pages, privacy, requests, work
 from bot.staff.web.backend import Store, backend
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page, login_page, page
-from bot.staff.web.signin import client_ip, wait_text
+from bot.staff.web.signin import Busy, client_ip, run_sign_in, wait_text
 from bot.turn.profiles import current_profile
 from storage.db import transaction
 from storage.queries import audit
@@ -158,21 +158,29 @@ def login_form(b: Store, request: Request) -> Response:
 
 
 @router.post("/login")
-def login(b: Store, request: Request, form: Posted) -> Response:
+async def login(b: Store, request: Request, form: Posted) -> Response:
     pre = request.cookies.get(PRE_COOKIE)
     if not csrf_ok(pre, form.get("csrf")):
         return html(error_page("رمز الحماية غير صحيح؛ أعد تحميل صفحة الدخول."), 403)
-    try:
+    ip = client_ip(request)
+
+    def check() -> str | None:  # on the sign-in threads (bot/staff/web/signin.py): the session token
         who = sign_in(b.engine, form.get("username", ""), form.get("password", ""), b.clock(), via="console",
-                      ip=client_ip(request))
-    except LockedOut as exc:
-        refused = html(login_page(csrf_token(pre or ""), wait_text(exc.retry_after)), 429)
-        refused.headers["Retry-After"] = str(exc.retry_after)
+                      ip=ip)
+        if who is None:
+            return None
+        with transaction(b.engine) as tx:
+            return token_for(tx, who)[0]
+
+    try:
+        token = await run_sign_in(check)
+    except (LockedOut, Busy) as exc:
+        wait = exc.retry_after if isinstance(exc, LockedOut) else 1
+        refused = html(login_page(csrf_token(pre or ""), wait_text(wait)), 429)
+        refused.headers["Retry-After"] = str(wait)
         return refused
-    if who is None:
+    if token is None:
         return html(login_page(csrf_token(pre or ""), "اسم المستخدم أو كلمة المرور غير صحيحة"), 401)
-    with transaction(b.engine) as tx:
-        token, _ = token_for(tx, who)
     response = redirect("/staff")
     response.set_cookie(COOKIE, token, max_age=TOKEN_TTL_SECONDS, httponly=True, samesite="strict",
                         path="/staff", secure=secure_cookies(request))
