@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.staff.auth import (
@@ -254,6 +255,15 @@ def list_privacy(b: Store, who: Who, org: str | None = None,
 def complete_privacy(b: Store, who: Who, reference: str, body: PrivacyCompleteIn) -> PrivacyCompleteOut:
     with transaction(b.engine) as tx:
         return privacy.complete(tx, who, reference, body.note, b.clock())
+
+
+@router.get("/privacy/{reference}/export", response_class=PlainTextResponse,
+            summary="A copy of the person's data as a file in their language (access requests; reason; audited)")
+def export_privacy(b: Store, who: Who, reference: str, reason: Reason = None) -> PlainTextResponse:
+    with transaction(b.engine) as tx:
+        name, text = privacy.export(tx, who, reference, reason, b.clock())
+    return PlainTextResponse(text, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                            "Cache-Control": "no-store"})
 
 
 @router.get("/alerts", response_model=list[AlertOut], summary="Urgent alerts, newest first")
