@@ -89,9 +89,10 @@ def main(argv: list[str]) -> int:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     from bot.bench.fakes import FakeProviders
-    from bot.bench.serve import ServeProcess
+    from bot.bench.serve import ServeProcess, use_data_key
     from storage.migrate import upgrade
 
+    use_data_key()
     work = Path(tempfile.mkdtemp(prefix="tawasul-bench-logins-"))
     db_url = args.database or f"sqlite:///{work}/bench.db"
     upgrade(db_url)

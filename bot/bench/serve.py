@@ -34,6 +34,18 @@ SECRETS = (TWILIO_TOKEN, TELEGRAM_TOKEN, TELEGRAM_SECRET)
 T = TypeVar("T")
 
 
+def use_data_key() -> None:
+    """One data key for the bench and the serve processes it starts (they inherit the environment), so
+    the bench can read the texts they seal (storage/sealed.py)."""
+    if not os.environ.get("TAWASUL_DATA_KEY"):
+        from cryptography.fernet import Fernet
+
+        from storage import sealed
+
+        os.environ["TAWASUL_DATA_KEY"] = Fernet.generate_key().decode()
+        sealed.reset()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
