@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "nlu": ("nlu.cli", "The Rasa NLU server: serve, train, predict, eval, bench"),
     "serve": ("bot.app", "The web service: webhooks, /healthz, staff console, outbox worker"),
     "staff": ("bot.staff.cli", "Staff actions from the command line"),
+    "privacy": ("bot.staff.retention", "Personal data: retention [--dry-run] (each association's policy)"),
     "orgs": ("bot.orgcheck", "Association profiles: check each promise against its policy source"),
     "telegram": ("bot.app:telegram_main", "Telegram: set-webhook, poll"),
     "bench": ("bot.bench.run", "Load benchmark through the webhooks"),

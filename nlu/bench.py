@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from nlu import paths
+from nlu.auth import token_params
 from nlu.evaluate import DIALECT_ROWS, Example, Report, evaluate, load_heldout
 from nlu.server import running_server
 from nlu.train import train_config
@@ -49,7 +50,7 @@ def _top_intent(data: dict[str, object]) -> tuple[str | None, float]:
 def score_with_server(url: str, examples: list[Example]) -> Report:
     with httpx.Client(timeout=30.0) as http:
         return evaluate(
-            examples, lambda t: _top_intent(http.post(f"{url}/model/parse", json={"text": t}).json())
+            examples, lambda t: _top_intent(http.post(f"{url}/model/parse", params=token_params(), json={"text": t}).json())
         )
 
 
@@ -58,19 +59,19 @@ def measure_latency(url: str, texts: list[str], rounds: int = 3, clients: int = 
     timings: list[float] = []
     with httpx.Client(timeout=30.0) as http:
         for text in texts[:20]:  # warm-up
-            http.post(f"{url}/model/parse", json={"text": text})
+            http.post(f"{url}/model/parse", params=token_params(), json={"text": text})
         start = time.perf_counter()
         for _ in range(rounds):
             for text in texts:
                 t0 = time.perf_counter()
-                http.post(f"{url}/model/parse", json={"text": text}).raise_for_status()
+                http.post(f"{url}/model/parse", params=token_params(), json={"text": text}).raise_for_status()
                 timings.append((time.perf_counter() - t0) * 1000)
         sequential = len(timings) / (time.perf_counter() - start)
 
     def worker(chunk: list[str]) -> None:
         with httpx.Client(timeout=30.0) as http:
             for text in chunk:
-                http.post(f"{url}/model/parse", json={"text": text})
+                http.post(f"{url}/model/parse", params=token_params(), json={"text": text})
 
     chunks = [texts[i::clients] for i in range(clients)]
     threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 
 from nlu import paths
+from nlu.auth import TOKEN_ENV, client_token, server_token
 
 __all__ = ["main"]
 
@@ -42,8 +43,12 @@ def _serve(args: argparse.Namespace) -> int:
     from nlu.train import train
 
     train()
-    cmd = serve_command(paths.MODEL, args.port, args.host)
+    given = bool(client_token())
+    cmd = serve_command(paths.MODEL, args.port, args.host, server_token())
     print(f"NLU server on http://{args.host}:{args.port} (POST /model/parse)", file=sys.stderr, flush=True)
+    if not given:  # made for this start: the bot's processes need it to call this server
+        print(f"its API token (set it as {TOKEN_ENV} where NLU_URL points here): {server_token()}",
+              file=sys.stderr, flush=True)
     os.execve(cmd[0], cmd, paths.rasa_env())
     return 0  # not reached
 

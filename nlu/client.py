@@ -22,6 +22,7 @@ from typing import Any, Self
 
 import httpx
 
+from nlu.auth import hide_token_in_logs, token_params
 from nlu.entities import extract
 from nlu.langid import detect_language
 
@@ -129,8 +130,11 @@ class NLUClient:
     `url` is the server's base URL (e.g. "http://127.0.0.1:5005"), or None for fallback only.
     """
 
-    def __init__(self, url: str | None, timeout: float = 2.0, transport: httpx.BaseTransport | None = None):
+    def __init__(self, url: str | None, timeout: float = 2.0, transport: httpx.BaseTransport | None = None,
+                 token: str | None = None):
         self.url = url.rstrip("/") if url else None
+        self._params = token_params(token)  # the server's API token (nlu/auth.py), never logged
+        hide_token_in_logs()
         self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, transport=transport) if self.url else None
         self._lock = threading.Lock()
@@ -182,7 +186,8 @@ class NLUClient:
         if self._http is None:
             return None
         try:
-            response = self._http.post(f"{self.url}/model/parse", json={"text": text[:MAX_NLU_CHARS]})
+            response = self._http.post(f"{self.url}/model/parse", params=self._params,
+                                       json={"text": text[:MAX_NLU_CHARS]})
             response.raise_for_status()
             data = response.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -1,7 +1,9 @@
 """Start and stop a local Rasa NLU server (`rasa run --enable-api`) in the NLU environment.
 
     with running_server() as url:        # trains nothing: the model must exist (see nlu.train)
-        httpx.post(f"{url}/model/parse", json={"text": "مرحبا"})
+        httpx.post(f"{url}/model/parse", params=token_params(), json={"text": "مرحبا"})
+
+The API requires a token (`--auth-token`, nlu/auth.py): TAWASUL_NLU_TOKEN, or one made for this process.
 
 The server binds to 127.0.0.1 on a free port unless one is given, and is ready when
 `POST /model/parse` answers with an intent (GET /status answers before the model is loaded).
@@ -23,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from nlu import paths
+from nlu.auth import server_token, token_params
 
 __all__ = ["ServerError", "free_port", "running_server", "serve_command", "wait_ready"]
 
@@ -39,8 +42,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve_command(model: Path, port: int, host: str = "127.0.0.1") -> list[str]:
-    """The `rasa run` command line serving `model` (API only, no channels, one worker)."""
+def serve_command(model: Path, port: int, host: str = "127.0.0.1", token: str | None = None) -> list[str]:
+    """The `rasa run` command line serving `model` (API only, token required, no channels, one worker)."""
     return [
         str(paths.rasa_executable()),
         "run",
@@ -53,6 +56,8 @@ def serve_command(model: Path, port: int, host: str = "127.0.0.1") -> list[str]:
         str(port),
         "--response-timeout",
         "30",
+        "--auth-token",
+        token or server_token(),
     ]
 
 
@@ -64,7 +69,7 @@ def wait_ready(url: str, timeout: float, process: subprocess.Popen[bytes] | None
             if process is not None and process.poll() is not None:
                 raise ServerError(f"the NLU server exited with code {process.returncode}")
             try:
-                r = http.post(f"{url}/model/parse", json={"text": "ping"})
+                r = http.post(f"{url}/model/parse", params=token_params(), json={"text": "ping"})
                 if r.status_code == 200 and (r.json().get("intent") or {}).get("name"):
                     return
             except (httpx.HTTPError, ValueError):

@@ -254,6 +254,16 @@ class FieldSite(_Model):
     check_id = field_validator("id")(_check_id)
 
 
+class Retention(_Model):
+    """How long personal data is kept before its content is cleared (PDPL), run daily by `tawasul serve`
+    and by `tawasul privacy retention`: messages (and conversations in progress, urgent alerts), requests
+    after they are closed (delivered, rejected, closed), complaints after they are resolved."""
+
+    messages_months: int = Field(default=12, ge=1, le=120)
+    closed_requests_years: int = Field(default=5, ge=1, le=30)
+    resolved_complaints_years: int = Field(default=5, ge=1, le=30)
+
+
 class OrgProfile(_Model):
     slug: str
     name: LocalText
@@ -280,6 +290,7 @@ class OrgProfile(_Model):
     field_sites: list[FieldSite] = []
     complaint_route: ComplaintRoute = ComplaintRoute()
     ready_replies: list[ReadyReply] = []
+    retention: Retention = Retention()
     # Where each promise comes from: see PROMISE_KEYS and `tawasul orgs check`.
     promises: dict[str, Provenance] = {}
 

@@ -18,6 +18,7 @@ import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -128,9 +129,11 @@ def erase_person(tx: Session, contact_id: int, *, keep_unsent: Iterable[int] = (
     for volunteer in tx.exec(select(Volunteer).where(Volunteer.contact_id == contact_id)).all():
         volunteer.data = {}
         tx.add(volunteer)
+    exports = Path(os.environ.get("TAWASUL_DATA_DIR", "data")) / "exports"
     for privacy in tx.exec(select(PrivacyRequest).where(PrivacyRequest.contact_id == contact_id)).all():
         privacy.details = None
         tx.add(privacy)
+        files.append(str(exports / f"{privacy.reference}.txt"))  # a copy made for an access request
     contact.address = ERASED_ADDRESS.format(id=contact_id)
     contact.phone, contact.opted_out = None, True
     tx.add(contact)

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
+
+from storage.sealed import SealedJSON, SealedText, id_hash_of
 
 
 def utcnow() -> datetime:
@@ -45,7 +47,8 @@ class Conversation(SQLModel, table=True):
 
     __tablename__ = "conversation_session"
     contact_id: int = Field(primary_key=True, foreign_key="contact.id")
-    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The fields being filled in (an ID number, a diagnosis) are sealed at rest (storage/sealed.py).
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(SealedJSON, nullable=False))
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -59,7 +62,9 @@ class ServiceRequest(SQLModel, table=True):
     service_id: str = Field(max_length=64)
     status: str = Field(default="submitted", max_length=32)
     committees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # ID numbers, diagnosis and free text sealed at rest; the ID number also as a keyed hash, to find it by.
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(SealedJSON, nullable=False))
+    national_id_hash: str | None = Field(default=None, index=True, max_length=64)
     documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     channel: str = Field(max_length=16)
     language: str = Field(default="ar", max_length=8)
@@ -67,6 +72,12 @@ class ServiceRequest(SQLModel, table=True):
     due_date: date | None = None
     on_behalf_of: str | None = Field(default=None, max_length=128)  # field representative
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(ServiceRequest, "before_insert")
+@event.listens_for(ServiceRequest, "before_update")
+def _hash_id_number(_mapper: Any, _connection: Any, target: ServiceRequest) -> None:
+    target.national_id_hash = id_hash_of(target.data)
 
 
 class StatusChange(SQLModel, table=True):
@@ -110,7 +121,7 @@ class InboundRecord(SQLModel, table=True):
     channel: str = Field(max_length=16)
     provider_id: str = Field(max_length=128)
     contact_id: int = Field(index=True, foreign_key="contact.id")
-    text: str = ""
+    text: str = Field(default="", sa_column=Column(SealedText, nullable=False))  # sealed at rest: it holds IDs
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     received_at: datetime = Field(default_factory=utcnow)
     processed_at: datetime | None = Field(default=None, index=True)
@@ -126,7 +137,7 @@ class OutboundRecord(SQLModel, table=True):
     contact_id: int = Field(index=True, foreign_key="contact.id")
     channel: str = Field(max_length=16)
     to_address: str = Field(max_length=128)
-    text: str
+    text: str = Field(sa_column=Column(SealedText, nullable=False))  # sealed at rest: a summary holds data
     buttons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     language: str = Field(default="ar", max_length=8)
     session: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -259,7 +270,10 @@ class AuditLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     actor: str = Field(index=True, max_length=64)
     action: str = Field(max_length=64)
-    target: str | None = Field(default=None, max_length=128)
+    target: str | None = Field(default=None, index=True, max_length=128)  # sign-ins: the address, "ip:..."
+    # The association whose data the row is about (None: none in particular, or every association), so a
+    # manager reads every row about their association's data, whoever wrote it.
+    org_slug: str | None = Field(default=None, index=True, max_length=32)
     reason: str | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow)

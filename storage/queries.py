@@ -14,7 +14,19 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.db import is_sqlite
-from storage.models import AuditLog, Contact, Handoff, InboundRecord, ServiceRequest, UrgentAlert
+from storage.models import (
+    AuditLog,
+    Complaint,
+    Contact,
+    Handoff,
+    InboundRecord,
+    PrivacyRequest,
+    ServiceRequest,
+    Staff,
+    Survey,
+    UrgentAlert,
+)
+from storage.sealed import id_hashes
 
 
 def contact_by_address(tx: Session, channel: str, address: str, *, org_slug: str | None = None) -> Contact | None:
@@ -66,9 +78,37 @@ def latest_open_alert(tx: Session, contact_id: int) -> UrgentAlert | None:
 
 
 def audit(tx: Session, actor: str, action: str, target: str | None, now: datetime, reason: str | None = None,
-          **details: Any) -> None:
-    """One audit log row: who did or read what, when, and why."""
-    tx.add(AuditLog(actor=actor, action=action, target=target, reason=reason, details=details, at=now))
+          *, org_slug: str | None = None, **details: Any) -> None:
+    """One audit log row: who did or read what, when, why, and about which association's data.
+
+    `org_slug` is the association the row is about; when not given it is found from the target
+    (see `org_of_target`), so every row about an association's data carries it.
+    """
+    org = org_slug if org_slug is not None else org_of_target(tx, target)
+    tx.add(AuditLog(actor=actor, action=action, target=target, org_slug=org, reason=reason, details=details,
+                    at=now))
+
+
+_NUMBERED: dict[str, Any] = {"H": Handoff, "alert:": UrgentAlert, "survey:": Survey}
+_REFERENCED: tuple[Any, ...] = (ServiceRequest, Complaint, PrivacyRequest)
+
+
+def org_of_target(tx: Session, target: str | None) -> str | None:
+    """The association an audit target belongs to: a reference (request, complaint, privacy request),
+    a handoff ("H12"), an alert ("alert:3"), a survey ("survey:2") or a staff username; None otherwise."""
+    if not target:
+        return None
+    for prefix, model in _NUMBERED.items():
+        number = target[len(prefix):]
+        if target.startswith(prefix) and number.isdigit():
+            row = tx.get(model, int(number))
+            return row.org_slug if row is not None else None
+    for model in _REFERENCED:
+        found = tx.exec(select(model.org_slug).where(model.reference == target)).first()
+        if found is not None:
+            return str(found)
+    staff = tx.exec(select(Staff).where(Staff.username == target)).first()
+    return staff.org_slug if staff is not None else None
 
 
 def handoff_transcript(tx: Session, handoff: Handoff) -> list[InboundRecord]:
@@ -82,3 +122,12 @@ def handoff_transcript(tx: Session, handoff: Handoff) -> list[InboundRecord]:
     if handoff.closed_at is not None:
         query = query.where(col(InboundRecord.received_at) <= handoff.closed_at)
     return list(tx.exec(query.order_by(col(InboundRecord.id))).all())
+
+
+def requests_by_national_id(tx: Session, id_number: str, *, org_slug: str | None = None) -> list[ServiceRequest]:
+    """Requests whose ID number (or passport number) is this one, found by its keyed hash: the number
+    itself is sealed at rest (storage/sealed.py). Rows not yet rotated to the newest key are found too."""
+    query = select(ServiceRequest).where(col(ServiceRequest.national_id_hash).in_(id_hashes(id_number)))
+    if org_slug is not None:
+        query = query.where(ServiceRequest.org_slug == org_slug)
+    return list(tx.exec(query.order_by(col(ServiceRequest.id))).all())

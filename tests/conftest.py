@@ -21,6 +21,8 @@ from bot.turn.runtime import Runtime
 from storage.db import dispose_all, make_engine
 from storage.migrate import upgrade
 
+# Personal data is sealed at rest (storage/sealed.py): the tests, and the processes they start, use this key.
+os.environ.setdefault("TAWASUL_DATA_KEY", "dGF3YXN1bC10ZXN0LWRhdGEta2V5LTMyLWJ5dGVzISE=")
 PG_ADMIN_URL = os.environ.get("TAWASUL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXED_NOW = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)  # a Sunday morning in Riyadh
 

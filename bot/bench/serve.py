@@ -23,6 +23,8 @@ import httpx
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from storage.sealed import unseal
+
 PUBLIC_BASE_URL = "https://bot.example.test"  # what Twilio signs; the server listens elsewhere
 TWILIO_SID = "AC00000000000000000000000000000001"
 TWILIO_TOKEN = "tw-auth-token-0123456789abcdef"
@@ -30,6 +32,18 @@ TELEGRAM_TOKEN = "123456789:AAFake-Telegram-Token-xyz0123456789"
 TELEGRAM_SECRET = "tg-webhook-secret-0123456789"
 SECRETS = (TWILIO_TOKEN, TELEGRAM_TOKEN, TELEGRAM_SECRET)
 T = TypeVar("T")
+
+
+def use_data_key() -> None:
+    """One data key for the bench and the serve processes it starts (they inherit the environment), so
+    the bench can read the texts they seal (storage/sealed.py)."""
+    if not os.environ.get("TAWASUL_DATA_KEY"):
+        from cryptography.fernet import Fernet
+
+        from storage import sealed
+
+        os.environ["TAWASUL_DATA_KEY"] = Fernet.generate_key().decode()
+        sealed.reset()
 
 
 def free_port() -> int:
@@ -151,13 +165,17 @@ class ServeProcess:
         return [tuple(json.loads(v) if isinstance(v, str) and v[:1] in ("{", "[") else v for v in row) for row in rows]
 
     def inbound(self, channel: str, provider_id: str) -> list[Any]:
-        return self.rows(
+        """(text, address, processed_at, phone, org, payload) of the stored message; the text, sealed at
+        rest (storage/sealed.py), opened with the same TAWASUL_DATA_KEY the server was given."""
+        rows = self.rows(
             "SELECT m.text, c.address, m.processed_at, c.phone, c.org_slug, m.payload FROM message_in m "
             "JOIN contact c ON c.id = m.contact_id WHERE m.channel = :ch AND m.provider_id = :pid",
             ch=channel, pid=provider_id,
         )
+        return [(unseal(row[0]), *row[1:]) for row in rows]
 
     def outbox(self, address: str | None = None) -> list[Any]:
         where = "WHERE to_address = :a" if address else ""
-        return self.rows(f"SELECT id, status, text, provider_id, attempts, last_error, channel, meta "
+        rows = self.rows(f"SELECT id, status, text, provider_id, attempts, last_error, channel, meta "
                          f"FROM message_out {where} ORDER BY id", a=address)
+        return [(row[0], row[1], unseal(row[2]), *row[3:]) for row in rows]

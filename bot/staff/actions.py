@@ -9,7 +9,9 @@ StaffError (shown to staff in Arabic) for a wrong reference or a forbidden move.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +19,7 @@ from bot.flows import handoff, rating
 from bot.flows.base import Reply, Result
 from bot.lang.calendar import both_calendars
 from bot.lang.i18n import N_
+from bot.staff.export import person_copy, write_copy
 from bot.turn.notify import context_for, is_idle, notify_status, push
 from bot.turn.write import conversation_of
 from storage.erase import erase_person, legal_holds
@@ -27,7 +30,6 @@ from storage.models import (
     Investigation,
     PrivacyRequest,
     ServiceRequest,
-    Staff,
     StatusChange,
     Survey,
 )
@@ -38,14 +40,6 @@ STATUSES = ("draft", "submitted", "under_study", "needs_info", "accepted", "reje
 
 class StaffError(ValueError):
     """A staff command that cannot be carried out; the message is Arabic, for staff."""
-
-
-def check_actor(tx: Session, actor: str) -> None:
-    if not actor or len(actor) > 64:
-        raise StaffError("اسم المستخدم مطلوب (--as)")
-    staff = tx.exec(select(Staff).where(Staff.username == actor)).first()
-    if staff is not None and not staff.active:
-        raise StaffError(f"المستخدم {actor} موقوف")
 
 
 def _request(tx: Session, reference: str) -> ServiceRequest:
@@ -165,19 +159,26 @@ def complete_privacy(tx: Session, reference: str, note: str | None, actor: str, 
     if found.kind == "deletion":
         lines.append(ctx.t("Your personal data has been deleted, as you asked."))
         lines += [ctx.t(HOLD_TEXTS[hold]) for hold in holds]
+    copy = None
+    if found.kind == "access":  # the copy, in their language, ready for staff to hand over
+        copy = write_copy(Path(os.environ.get("TAWASUL_DATA_DIR", "data")) / "exports", found.reference,
+                          person_copy(tx, contact.id, now))
+        lines.append(ctx.t("A copy of your data has been prepared as a file in your language; the association "
+                           "will hand it to you."))
     if note:
         lines.append(ctx.t("Note: {note}", note=note))
     event = {"type": "privacy_completed", "reference": found.reference, "kind": found.kind}
     state = dict(conversation_of(tx, contact).state or {})
     rows = push(tx, contact, Result(state, (Reply("\n".join(lines)),), (), (event,)), now=now, set_state=False,
                 meta={"template": "privacy_update"})
-    audit(tx, actor, "privacy_complete", found.reference, now, previous=previous, kind=found.kind, note=note)
+    audit(tx, actor, "privacy_complete", found.reference, now, org_slug=found.org_slug, previous=previous,
+          kind=found.kind, note=note, copy=copy.name if copy else None)
     if found.kind == "deletion":
         assert contact.id is not None
         erased = erase_person(tx, contact.id, keep_unsent=[r.id for r in rows if r.id is not None])
         # What was erased, counted; never the erased data itself.
-        audit(tx, actor, "privacy_erase", found.reference, now, counts=erased.counts, holds=erased.holds,
-              files=erased.files)
+        audit(tx, actor, "privacy_erase", found.reference, now, org_slug=found.org_slug, counts=erased.counts,
+              holds=erased.holds, files=erased.files)
     return len(rows)
 
 

@@ -13,16 +13,18 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
+from bot.staff.throttle import FREE_PAIR, address_key, wait_before
 from storage.db import is_sqlite, transaction
 from storage.models import AuditLog, Staff
 
@@ -39,7 +41,7 @@ COMMON_PASSWORDS = frozenset({
     "welcome123", "admin12345", "administrator", "letmein123", "abc1234567", "abcdefghij", "asdfghjkl",
     "zxcvbnm123", "superman12", "football12", "changeme12", "tawasul123", "ضصثقفغعهخح", "شسيبلاتنمك",
 })
-LOCKOUT_AFTER, LOCKOUT_WINDOW = 5, timedelta(minutes=15)  # failed sign-ins per username
+LOCKOUT_AFTER = FREE_PAIR  # failed sign-ins of one user from one address before the back-off starts
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
@@ -136,7 +138,12 @@ def csrf_ok(session: str | None, token: str | None) -> bool:
 
 
 class LockedOut(Exception):
-    """Too many failed sign-ins for one username in the window; the caller answers 429."""
+    """Too many recent failed sign-ins (bot/staff/throttle.py): try again after `retry_after` seconds.
+    The caller answers 429 with Retry-After. Not a lock: waiting is enough, and it never grows by itself."""
+
+    def __init__(self, username: str, retry_after: float) -> None:
+        super().__init__(username)
+        self.retry_after = max(1, math.ceil(retry_after))
 
 
 @dataclass(frozen=True)
@@ -196,30 +203,32 @@ def token_for(tx: Session, who: Principal) -> tuple[str, int]:
     return issue_token(who.username, version=staff.token_version)
 
 
-def failed_logins(tx: Session, username: str, since: datetime) -> int:
-    """Failed sign-ins for a username since a moment, from the audit log (shared by every process)."""
-    count = tx.exec(select(func.count()).select_from(AuditLog).where(
-        AuditLog.actor == username, AuditLog.action == "login_failed", col(AuditLog.at) >= since)).one()
-    return int(count)
-
-
-def sign_in(engine: Engine, username: str, password: str, now: datetime, via: str) -> Principal | None:
-    """Check a password, audited either way; None when wrong. Raises LockedOut after repeated failures.
+def sign_in(engine: Engine, username: str, password: str, now: datetime, via: str,
+            ip: str | None = None) -> Principal | None:
+    """Check a password, audited either way; None when wrong. Raises LockedOut while a back-off after
+    repeated failures (of this user from this address, of this address, or of this user from unfamiliar
+    addresses) is running; see bot/staff/throttle.py.
 
     The slow part (scrypt, tens of milliseconds) runs between two short transactions, never inside one:
     a flood of logins must not hold the database (or, on SQLite, this process's writer queue) while it
     hashes, or every webhook and staff page would wait behind it.
     """
     username = username.strip()[:64]
+    address = address_key(ip)
     with transaction(engine) as tx:
-        if not is_sqlite(engine):  # one attempt per username at a time (SQLite serialises writers anyway)
-            tx.exec(text("SELECT pg_advisory_xact_lock(hashtext(:u))").bindparams(u=username))  # type: ignore[call-overload]
-        if failed_logins(tx, username, now - LOCKOUT_WINDOW) >= LOCKOUT_AFTER:
-            raise LockedOut(username)
+        if not is_sqlite(engine):
+            # One attempt per username, then per address, at a time (always in this order: no deadlock);
+            # SQLite serialises writers anyway.
+            for key in (username, address):
+                tx.exec(text("SELECT pg_advisory_xact_lock(hashtext(:k))").bindparams(k=key))  # type: ignore[call-overload]
+        wait = wait_before(tx, username, address, now)
+        if wait > 0:
+            raise LockedOut(username, wait)
         staff = tx.exec(select(Staff).where(Staff.username == username)).first()
         stored = staff.password_hash if staff is not None and staff.active else None
         # The attempt counts as failed from now on, so parallel guesses see it before its hash is done.
-        attempt = AuditLog(actor=username, action="login_failed", details={"via": via}, at=now)
+        attempt = AuditLog(actor=username, action="login_failed", target=address, details={"via": via}, at=now,
+                           org_slug=staff.org_slug if staff is not None else None)
         tx.add(attempt)
         tx.flush()
         attempt_id = attempt.id

@@ -10,11 +10,14 @@
         --size "..." --causes "..." --compensation "..." --as manager
     tawasul staff survey --org esrar --from 2026-11-01 --to 2026-11-30 --question "..." --as manager
     tawasul staff show ESR-1234-56782 --reason "متابعة اتصال المستفيد" --as officer.general
-    tawasul staff sweep --as system      (give silent handoffs back to the bot; `serve` does it periodically)
+    tawasul staff sweep --as manager      (give silent handoffs back to the bot; `serve` does it periodically)
     tawasul staff create-user amal --org esrar --role officer --name "أمل" --as admin   (password asked;
         --password-stdin reads it from stdin; --all-orgs instead of --org: every association)
     tawasul staff deactivate amal --as admin          (no more sign-in; her open sessions end at once)
 Every action and every read is written to the audit log (actor, action, target, reason, details).
+`--as` must name an existing, active staff user, and every command is held to that user's associations
+and role exactly as the API is (bot/staff/cli_access.py); the first `create-user` of a database with no
+staff at all is the one exception.
 """
 
 from __future__ import annotations
@@ -35,7 +38,13 @@ from bot.staff import actions as staffops
 from bot.staff import auth as staffauth
 from bot.staff import reads as staffviews
 from bot.staff.actions import StaffError
-from bot.staff.visits import schedule_visit
+from bot.staff.auth import Principal
+from bot.staff.cli_access import acting_user, check_user_admin, require_manager
+from bot.staff.schemas import InvestigationIn
+from bot.staff.web import requests as staffrequests
+from bot.staff.web import work as staffwork
+from bot.staff.web.errors import ApiError
+from bot.staff.web.requests import scope_org
 from bot.turn.sweep import sweep_handoffs
 from storage.db import get_engine, transaction
 from storage.queries import audit
@@ -143,42 +152,51 @@ def _messages(n: int) -> str:
     return f"{n} رسائل" if 3 <= n % 100 <= 10 else f"{n} رسالة"
 
 
-def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str]:
-    """(JSON-able result, Arabic text for staff)."""
-    actor = args.actor
+def _run(args: argparse.Namespace, tx: Session, who: Principal, now: datetime) -> tuple[Any, str]:
+    """(JSON-able result, Arabic text for staff); the same scoped functions as the API."""
+    actor = who.username
     if args.command == "list":
-        data = staffviews.board(tx, args.org, actor, now)
+        data = staffviews.board(tx, scope_org(who, args.org), actor, now)
         return data, _board_text(data)
     if args.command == "set-status":
-        queued = staffops.set_status(tx, args.reference, args.status, args.note, actor, now)
-        return {"reference": args.reference, "status": args.status, "queued": queued}, \
-            f"تم تغيير حالة الطلب {args.reference} إلى «{_status_ar(args.status)}»، وأُبلغ المستفيد ({_messages(queued)})."
+        status = staffrequests.set_status(tx, who, args.reference, args.status, args.note, now)
+        queued = status.queued_messages
+        return {"reference": status.reference, "status": args.status, "queued": queued}, \
+            f"تم تغيير حالة الطلب {status.reference} إلى «{_status_ar(args.status)}»، وأُبلغ المستفيد ({_messages(queued)})."
     if args.command == "visit":
-        queued = schedule_visit(tx, args.reference, on=args.on, at=args.at, note=args.note, actor=actor, now=now)
-        return {"reference": args.reference, "date": args.on.isoformat(), "time": args.at, "queued": queued}, \
-            f"حُدد موعد الزيارة الميدانية للطلب {args.reference}، وأُبلغت الأسرة ({_messages(queued)})."
-    if args.command == "reply":
-        found = staffops.reply(tx, args.target, args.text, actor, now, args.org)
-        return {"handoff": f"H{found.id}"}, f"أُرسل الرد إلى المستفيد (المحادثة H{found.id})."
-    if args.command == "release":
-        found = staffops.release(tx, args.target, actor, now, args.org)
+        visit = staffrequests.schedule_visit(tx, who, args.reference, args.on, args.at, args.note, now)
+        queued = visit.queued_messages
+        return {"reference": visit.reference, "date": args.on.isoformat(), "time": args.at, "queued": queued}, \
+            f"حُدد موعد الزيارة الميدانية للطلب {visit.reference}، وأُبلغت الأسرة ({_messages(queued)})."
+    if args.command in ("reply", "release"):
+        found = staffops.find_handoff(tx, args.target, args.org or who.org)
+        if not who.may_see(found.org_slug):
+            raise StaffError(f"لا توجد محادثة محالة مفتوحة لـ {args.target}")
+        if args.command == "reply":
+            staffwork.reply(tx, who, f"H{found.id}", args.text, now)
+            return {"handoff": f"H{found.id}"}, f"أُرسل الرد إلى المستفيد (المحادثة H{found.id})."
+        staffwork.release(tx, who, f"H{found.id}", now)
         return {"handoff": f"H{found.id}"}, f"أُغلقت الإحالة H{found.id} وعاد المساعد الآلي للمحادثة."
     if args.command == "resolve":
-        complaint = staffops.resolve_complaint(tx, args.reference, args.outcome, actor, now)
+        complaint = staffwork.resolve(tx, who, args.reference, args.outcome, now)
         return {"reference": complaint.reference, "status": complaint.status}, \
             f"أُغلقت الشكوى {complaint.reference} وأُبلغ المستفيد بالنتيجة."
     if args.command == "investigate":
-        record = staffops.investigate(
-            tx, args.reference, held_on=args.held_on, committee=args.committee, harm_found=args.harm_found,
-            harm_size=args.size, causes=args.causes, compensation=args.compensation, actor=actor, now=now,
-            notify=args.notify)
-        return {"investigation": record.id, "complaint": args.reference}, \
-            f"سُجّل محضر التحقيق رقم {record.id} للشكوى {args.reference}."
+        body = InvestigationIn(held_on=args.held_on, committee=args.committee, harm_found=args.harm_found,
+                               harm_size=args.size, causes=args.causes, compensation_decision=args.compensation,
+                               notify=args.notify)
+        complaint = staffwork.investigate(tx, who, args.reference, body, now)
+        record = complaint.investigations[-1].id
+        return {"investigation": record, "complaint": complaint.reference}, \
+            f"سُجّل محضر التحقيق رقم {record} للشكوى {complaint.reference}."
     if args.command == "survey":
-        counts = staffops.send_survey(tx, args.org, args.start, args.end, args.question, actor, now)
+        require_manager(who)
+        org = scope_org(who, args.org) or args.org
+        counts = staffops.send_survey(tx, org, args.start, args.end, args.question, actor, now)
         return counts, (f"المستفيدون المخدومون: {counts['served']}، أُرسلت: {counts['sent']}، "
                         f"ألغوا الاشتراك: {counts['opted_out']}، في محادثة جارية: {counts['busy']}")
     if args.command == "create-user":
+        check_user_admin(tx, who, args.username, org=args.org, role=args.role, all_orgs=args.all_orgs)
         try:
             user, created = staffauth.create_user(tx, args.username, password=_password(args.password_stdin),
                                                   role=args.role, org=args.org, display_name=args.name)
@@ -189,6 +207,7 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
         return {"username": user.username, "role": user.role, "org": user.org_slug, "created": created}, \
             f"{'أُنشئ' if created else 'حُدّث'} المستخدم {user.username} ({user.role}، {user.org_slug or 'كل الجمعيات'})."
     if args.command in ("deactivate", "activate"):
+        check_user_admin(tx, who, args.username)
         active = args.command == "activate"
         if not staffauth.set_active(tx, args.username, active):
             raise StaffError(f"لا يوجد مستخدم باسم {args.username}")
@@ -196,7 +215,7 @@ def _run(args: argparse.Namespace, tx: Session, now: datetime) -> tuple[Any, str
         return {"username": args.username, "active": active}, \
             f"{'فُعّل' if active else 'أُوقف'} المستخدم {args.username}" + ("" if active else " وأُنهيت جلساته.")
     if args.command == "show":
-        shown = staffviews.show(tx, args.reference, args.reason, actor, now)
+        shown = staffviews.show(tx, args.reference, args.reason, who, now)
         return shown, json.dumps(shown, ensure_ascii=False, indent=2)
     raise AssertionError(args.command)
 
@@ -241,13 +260,21 @@ def main(argv: list[str], now: Callable[[], datetime] = _now) -> int:
     moment = now()
     try:
         with transaction() as tx:
-            staffops.check_actor(tx, args.actor)
-            if args.command != "sweep":
-                data, text = _run(args, tx, moment)
+            who = acting_user(tx, args.actor, args.command)
+            if args.command == "sweep":
+                # Every association's silent handoffs: for a manager who serves them all.
+                require_manager(who)
+                if who.org is not None:
+                    raise StaffError("إعادة المحادثات المحالة لكل الجمعيات؛ لمدير يخدمها جميعًا")
+            else:
+                data, text = _run(args, tx, who, moment)
         if args.command == "sweep":
             data, text = _sweep(moment)
     except StaffError as exc:
         print(f"خطأ: {exc}", file=sys.stderr)
+        return 1
+    except ApiError as exc:  # the API's own refusal (another association, the role, bad input), in Arabic
+        print(f"خطأ: {exc.message}", file=sys.stderr)
         return 1
     print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
     return 0

@@ -17,8 +17,11 @@ from sqlmodel import Session, col, func, select
 
 from bot.lang.calendar import both_calendars, is_working_day, local_date
 from bot.staff.actions import StaffError
+from bot.staff.auth import Principal
+from bot.staff.masking import coarse, mask_address
 from bot.staff.schemas import PrivacyOut, RequestSummary
 from orgs.loader import OrgNotFound, load_org
+from orgs.schema import HEALTH_FIELDS, HEALTH_TEXT_FIELDS
 from storage.models import (
     Complaint,
     Contact,
@@ -55,6 +58,30 @@ def working_days_left(org_slug: str, today: date, due: date) -> int:
         day += timedelta(days=1)
         count += working(day)
     return sign * count
+
+
+def is_health_service(org_slug: str, service_id: str) -> bool:
+    try:
+        return load_org(org_slug).service(service_id).health_data
+    except (OrgNotFound, KeyError):
+        return True  # unknown service: treat as health data rather than leak it
+
+
+def withhold_health(who: Principal, req: ServiceRequest) -> tuple[dict[str, Any], list[Any], list[str]]:
+    """(data, documents, names withheld): a request's personal data as `who` may read it (R12)."""
+    data = dict(req.data or {})
+    documents = list(req.documents or [])
+    withheld: list[str] = []
+    if not who.sees_health:
+        health = is_health_service(req.org_slug, req.service_id)
+        withheld = sorted((HEALTH_FIELDS | (HEALTH_TEXT_FIELDS if health else frozenset())).intersection(data))
+        for name in withheld:
+            data.pop(name)
+        if documents and health:
+            # A health service's documents include the medical report; which one is not recorded.
+            withheld.append(f"documents ({len(documents)})")
+            documents = []
+    return data, documents, withheld
 
 
 def service_name(org_slug: str, service_id: str) -> str:
@@ -111,9 +138,11 @@ def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, 
     privacy = tx.exec(scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open")
                       .order_by(col(PrivacyRequest.due_date))).all()
     result = {
-        "urgent": [{"id": a.id, "org": a.org_slug, "contact": _address(tx, a.contact_id), "lat": a.latitude,
-                    "lon": a.longitude, "at": a.created_at.isoformat()} for a in alerts],
-        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": _address(tx, h.contact_id),
+        # Masked as in every list (the whole with `show alert:ID --reason`, audited).
+        "urgent": [{"id": a.id, "org": a.org_slug, "contact": mask_address(_address(tx, a.contact_id)),
+                    "lat": coarse(a.latitude), "lon": coarse(a.longitude), "at": a.created_at.isoformat()}
+                   for a in alerts],
+        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": mask_address(_address(tx, h.contact_id)),
                       "officer": h.officer, "reason": h.reason, "opened_at": h.opened_at.isoformat(),
                       "waiting_messages": _since(tx, h.contact_id, h.last_activity_at)} for h in handoffs],
         "requests": [{"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
@@ -125,7 +154,7 @@ def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, 
         "privacy": [{"reference": p.reference, "org": p.org_slug, "kind": p.kind, "due_date": p.due_date.isoformat(),
                      "overdue": privacy_out(p, now).overdue} for p in privacy],
     }
-    audit(tx, actor, "list", org, now, counts={k: len(v) for k, v in result.items()})
+    audit(tx, actor, "list", org, now, org_slug=org, counts={k: len(v) for k, v in result.items()})
     return result
 
 
@@ -140,46 +169,67 @@ def _since(tx: Session, contact_id: int, moment: datetime) -> int:
     return int(count)
 
 
-def show(tx: Session, reference: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:
-    """A request, complaint or handoff in full, with personal data; the reason is stored in the audit log."""
+def show(tx: Session, reference: str, reason: str, who: Principal, now: datetime) -> dict[str, Any]:
+    """A request, complaint or handoff in full, with personal data as `who` may read it (their associations
+    only; health data only for the roles allowed); the reason is stored in the audit log."""
     if not reason_ok(reason):
         raise StaffError("عرض البيانات الشخصية يتطلب ذكر السبب (--reason)")
     key = reference.strip().upper()
+    missing = StaffError(f"لا يوجد سجل بالرقم {key}")  # another association's record is not told apart
+    withheld: list[str] = []
     req = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == key)).first()
     if req is not None:
+        if not who.may_see(req.org_slug):
+            raise missing
         history = tx.exec(select(StatusChange).where(StatusChange.request_id == req.id)
                           .order_by(col(StatusChange.id))).all()
+        data, documents, withheld = withhold_health(who, req)
         record: dict[str, Any] = {
             "kind": "request", "reference": req.reference, "org": req.org_slug, "service": req.service_id,
-            "status": req.status, "data": req.data, "documents": req.documents, "channel": req.channel,
-            "on_behalf_of": req.on_behalf_of,
+            "status": req.status, "data": data, "documents": documents, "channel": req.channel,
+            "on_behalf_of": req.on_behalf_of, "withheld": withheld,
             "submitted_at": req.submitted_at.isoformat(), "due_date": req.due_date.isoformat() if req.due_date else None,
             "history": [{"status": h.status, "note": h.note, "actor": h.actor, "at": h.at.isoformat()} for h in history],
         }
     else:
-        record = _complaint_or_handoff(tx, key)
-    audit(tx, actor, "show_personal_data", key, now, reason=reason.strip())
+        record = _complaint_or_handoff(tx, key, who, missing)
+        withheld = record.get("withheld", [])
+    target = f"alert:{key[6:]}" if key.startswith("ALERT:") else key
+    audit(tx, who.username, "show_personal_data", target, now, reason=reason.strip(), withheld=withheld, via="cli")
     return record
 
 
-def _complaint_or_handoff(tx: Session, key: str) -> dict[str, Any]:
+def _complaint_or_handoff(tx: Session, key: str, who: Principal, missing: StaffError) -> dict[str, Any]:
     complaint = tx.exec(select(Complaint).where(Complaint.reference == key)).first()
     if complaint is not None:
+        if not who.may_see(complaint.org_slug):
+            raise missing
         records = tx.exec(select(Investigation).where(Investigation.complaint_id == complaint.id)).all()
+        about = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == complaint.request_reference)
+                        ).first() if complaint.request_reference else None
+        # A complaint about a health service's request may tell of the illness (R12), as in the API.
+        hide = not who.sees_health and about is not None and is_health_service(about.org_slug, about.service_id)
         return {
             "kind": "complaint", "reference": complaint.reference, "category": complaint.category,
-            "details": complaint.details, "attachments": complaint.attachments, "status": complaint.status,
+            "details": "" if hide else complaint.details, "attachments": [] if hide else complaint.attachments,
+            "withheld": ["details", "attachments"] if hide else [], "status": complaint.status,
             "outcome": complaint.outcome, "committee": complaint.committee, "request": complaint.request_reference,
             "contact": _address(tx, complaint.contact_id),
             "investigations": [{"held_on": r.held_on.isoformat(), "committee": r.committee, "harm_found": r.harm_found,
                                 "harm_size": r.harm_size, "causes": r.causes,
                                 "compensation": r.compensation_decision} for r in records],
         }
+    if key.startswith("ALERT:") and key[6:].isdigit():
+        alert = tx.get(UrgentAlert, int(key[6:]))
+        if alert is not None and who.may_see(alert.org_slug):
+            return {"kind": "alert", "id": alert.id, "org": alert.org_slug, "contact": _address(tx, alert.contact_id),
+                    "lat": alert.latitude, "lon": alert.longitude, "text": alert.text, "status": alert.status,
+                    "at": alert.created_at.isoformat()}
     if key.lstrip("H").isdigit():
         found = tx.get(Handoff, int(key.lstrip("H")))
-        if found is not None:
+        if found is not None and who.may_see(found.org_slug):
             messages = handoff_transcript(tx, found)
             return {"kind": "handoff", "id": f"H{found.id}", "contact": _address(tx, found.contact_id),
                     "status": found.status, "officer": found.officer, "reason": found.reason,
                     "messages": [{"at": m.received_at.isoformat(), "text": m.text} for m in messages]}
-    raise StaffError(f"لا يوجد سجل بالرقم {key}")
+    raise missing

@@ -167,6 +167,8 @@ class AlertOut(BaseModel):
     text: str | None
     status: str
     created_at: datetime
+    masked: bool = Field(default=False, description="a list's view: address masked, location to about 11 km, "
+                                                    "text withheld; GET /alerts/{id}?reason= shows the whole")
 
 
 class ServiceRatings(BaseModel):
@@ -202,6 +204,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str
     target: str | None
+    org: str | None = Field(default=None, description="the association whose data the row is about")
     reason: str | None
     details: dict[str, Any]
     at: datetime

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from bot.messages import InboundMessage, Media
 from bot.staff import actions as staffops
 from bot.staff import reads as staffviews
+from bot.staff.auth import Principal
 from bot.turn.runtime import Runtime
 from storage.db import transaction
 from storage.models import OutboundRecord, ServiceRequest, StatusChange
@@ -84,7 +85,8 @@ def test_idle_contact_replies_with_a_file_then_text(runtime: Runtime, db: Engine
     assert [h.status for h in replies] == ["under_study", "under_study"]
     assert "ستة أفراد" in str(replies[-1].note)
     with transaction(db) as tx:
-        shown: dict[str, Any] = staffviews.show(tx, reference, "متابعة رد المستفيد", "officer.general", clock.now)
+        officer = Principal("officer.general", "officer", "esrar", "officer.general")  # reads.show takes who
+        shown: dict[str, Any] = staffviews.show(tx, reference, "متابعة رد المستفيد", officer, clock.now)
     assert any("صك الإعالة" in str(h["note"]) and h["actor"] == "beneficiary" for h in shown["history"])
     assert len(shown["documents"]) == 2
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from nlu import paths
+from nlu.auth import token_params
 from nlu.client import NLUClient
 
 
@@ -38,7 +39,7 @@ def test_routes(nlu_url: str, text: str, intent: str, language: str) -> None:
 
 def test_server_entities_keep_original_offsets(nlu_url: str) -> None:
     text = "السلاموووو عليكم، جوالي ٠٥٥ ١٢٣ ٤٥٦٧ وطلبي esr-1234-56782"
-    data = httpx.post(f"{nlu_url}/model/parse", json={"text": text}, timeout=10).json()
+    data = httpx.post(f"{nlu_url}/model/parse", params=token_params(), json={"text": text}, timeout=10).json()
     found = {e["entity"]: e for e in data["entities"]}
     assert found["phone"]["value"] == "+966551234567"
     assert text[found["phone"]["start"] : found["phone"]["end"]] == "٠٥٥ ١٢٣ ٤٥٦٧"

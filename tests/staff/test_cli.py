@@ -18,9 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.messages import InboundMessage
+from bot.staff import auth
 from bot.staff import cli as staff
 from bot.turn.runtime import Runtime
-from storage.db import get_engine, make_engine
+from storage.db import get_engine, make_engine, transaction
 from storage.migrate import upgrade
 from storage.models import AuditLog, Complaint, Contact, Handoff, Investigation, OutboundRecord, Survey
 
@@ -35,9 +36,21 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     upgrade(url)
     get_engine.cache_clear()
     eng = make_engine(url)
+    add_staff(eng)
     yield eng
     eng.dispose()
     get_engine.cache_clear()
+
+
+# `--as` names a real, active user (review item 8): the ones these tests act as.
+STAFF = {"officer.general": ("esrar", "officer"), "officer.families": ("esrar", "officer"),
+         "manager": ("esrar", "manager")}
+
+
+def add_staff(engine: Engine) -> None:
+    with transaction(engine) as tx:
+        for username, (org, role) in STAFF.items():
+            auth.create_user(tx, username, password="correct horse battery", role=role, org=org)
 
 
 def say(runtime: Runtime, who: str, *texts: str) -> list[OutboundRecord]:
@@ -149,6 +162,10 @@ def _cli(args: list[str], env: dict[str, str], stdin: str = "") -> str:
 def test_staff_messages_come_out_of_the_next_chat_run(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "NLU_URL": "http://127.0.0.1:9",
            "TAWASUL_LOG_LEVEL": "WARNING"}
+    upgrade(env["DATABASE_URL"])
+    staff_db = make_engine(env["DATABASE_URL"])
+    add_staff(staff_db)
+    staff_db.dispose()
     lines = [{"contact": "mona", "text": t} for t in ("عندي شكوى", "2", "الموظف لم يرد على اتصالاتي", "تخطي",
                                                        "ابغى اكلم موظف")]
     out = [json.loads(x) for x in _cli(["chat", "--org", "esrar", "--json"], env,

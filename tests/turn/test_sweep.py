@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.staff import actions as staffops
+from bot.staff import auth
 from bot.staff import cli as staff
 from bot.turn.runner import TurnRunner
 from bot.turn.runtime import Runtime
@@ -72,10 +73,16 @@ def test_staff_sweep_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db
     get_engine.cache_clear()  # the command opens DATABASE_URL, which changes between parameters
     try:
         _handed_over(Runtime(engine=db, clock=clock, rng=random.Random(5)))
+        with transaction(db) as tx:  # `--as` is a real user: a manager of every association (review item 8)
+            auth.create_user(tx, "ops", password="correct horse battery", role="manager", org=None)
+            auth.create_user(tx, "amal", password="correct horse battery", role="officer", org="esrar")
         later = clock.now + timedelta(hours=2)
-        assert staff.main(["--json", "sweep", "--as", "system"], now=lambda: later) == 0
+        for refused in ("system", "amal"):  # no such user; an officer
+            assert staff.main(["--json", "sweep", "--as", refused], now=lambda: later) == 1
+        assert capsys.readouterr().out == ""
+        assert staff.main(["--json", "sweep", "--as", "ops"], now=lambda: later) == 0
         assert json.loads(capsys.readouterr().out) == {"released": ["H1"]}
-        assert staff.main(["sweep", "--as", "system"], now=lambda: later) == 0
+        assert staff.main(["sweep", "--as", "ops"], now=lambda: later) == 0
         assert "لا توجد" in capsys.readouterr().out
     finally:
         get_engine().dispose()  # the command's engine: no connection left open to a dropped database

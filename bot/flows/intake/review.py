@@ -55,13 +55,27 @@ def _buttons(ctx: Context) -> tuple[Button, ...]:
     )
 
 
+# Review item 14: an ID number is never echoed whole on any channel (an SMS sits in the phone's inbox
+# and on the operator's side); its last digits are enough for the beneficiary to check it.
+MASKED_FIELDS = frozenset({"national_id", "passport_number"})
+SHOWN_DIGITS = 4
+
+
+def shown(name: str, value: Any) -> str:
+    """A field's value as the summary shows it: an ID number as its last digits ("••••••5678")."""
+    text = str(value)
+    if name in MASKED_FIELDS and len(text) > SHOWN_DIGITS:
+        return "•" * (len(text) - SHOWN_DIGITS) + text[-SHOWN_DIGITS:]
+    return text
+
+
 def summary(ctx: Context, data: dict[str, Any], prefix: tuple[Reply, ...] = ()) -> Result:
     svc = service(ctx, data)
     lines = [ctx.t("Please review your request:"), ctx.t("Service: {service}", service=ctx.local(svc.name))]
     if for_other(data):
         lines.append(ctx.t("Applying for: {person}", person=applicant.label(ctx, str(data["on_behalf"]))))
     for name, value in data.get("fields", {}).items():
-        lines.append(f"{ctx.t(FIELD_LABELS.get(name, name))}: {value}")
+        lines.append(f"{ctx.t(FIELD_LABELS.get(name, name))}: {shown(name, value)}")
     received = [d for d in data.get("documents", {}).values() if d]
     if svc.documents:
         lines.append(ctx.nt("{n} document attached", "{n} documents attached", len(received)))

@@ -12,7 +12,8 @@ POST /staff/api/login; every call runs in one transaction that also writes its a
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.staff.auth import (
@@ -55,6 +56,7 @@ from bot.staff.schemas import (
 from bot.staff.web import management, privacy, requests, work
 from bot.staff.web.backend import Store
 from bot.staff.web.errors import TooMany, Unauthorized
+from bot.staff.web.signin import Busy, client_ip, run_sign_in, wait_text
 from storage.db import transaction
 from storage.queries import audit
 
@@ -82,15 +84,25 @@ Who = Annotated[Principal, Depends(current)]
 
 
 @router.post("/login", response_model=TokenOut, summary="Sign in; returns a bearer token")
-def login(b: Store, body: LoginIn) -> TokenOut:
+async def login(b: Store, body: LoginIn, request: Request) -> TokenOut:
+    ip = client_ip(request)
+
+    def check() -> tuple[Principal, str, int] | None:  # on the sign-in threads (bot/staff/web/signin.py)
+        who = sign_in(b.engine, body.username, body.password, b.clock(), via="staff_api", ip=ip)
+        if who is None:
+            return None
+        with transaction(b.engine) as tx:
+            return (who, *token_for(tx, who))
+
     try:
-        who = sign_in(b.engine, body.username, body.password, b.clock(), via="staff_api")
+        signed = await run_sign_in(check)
     except LockedOut as exc:
-        raise TooMany("محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة") from exc
-    if who is None:
+        raise TooMany(wait_text(exc.retry_after), exc.retry_after) from exc
+    except Busy as exc:
+        raise TooMany(wait_text(1), 1) from exc
+    if signed is None:
         raise Unauthorized("اسم المستخدم أو كلمة المرور غير صحيحة", "bad_credentials")
-    with transaction(b.engine) as tx:
-        token, expires = token_for(tx, who)
+    who, token, expires = signed
     return TokenOut(access_token=token, expires_at=datetime.fromtimestamp(expires, UTC),
                     username=who.username, role=who.role, org=who.org)
 
@@ -245,11 +257,27 @@ def complete_privacy(b: Store, who: Who, reference: str, body: PrivacyCompleteIn
         return privacy.complete(tx, who, reference, body.note, b.clock())
 
 
+@router.get("/privacy/{reference}/export", response_class=PlainTextResponse,
+            summary="A copy of the person's data as a file in their language (access requests; reason; audited)")
+def export_privacy(b: Store, who: Who, reference: str, reason: Reason = None) -> PlainTextResponse:
+    with transaction(b.engine) as tx:
+        name, text = privacy.export(tx, who, reference, reason, b.clock())
+    return PlainTextResponse(text, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                            "Cache-Control": "no-store"})
+
+
 @router.get("/alerts", response_model=list[AlertOut], summary="Urgent alerts, newest first")
 def list_alerts(b: Store, who: Who, org: str | None = None,
                 status: Annotated[str, Query(pattern="^(open|acknowledged)$")] = "open") -> list[AlertOut]:
     with transaction(b.engine) as tx:
         return work.list_alerts(tx, who, b.clock(), org, status)
+
+
+@router.get("/alerts/{alert_id}", response_model=AlertOut,
+            summary="One urgent alert in full: address, exact location, text (reason required; audited)")
+def get_alert(b: Store, who: Who, alert_id: int, reason: Reason = None) -> AlertOut:
+    with transaction(b.engine) as tx:
+        return work.alert_detail(tx, who, alert_id, reason, b.clock())
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Take an urgent alert")

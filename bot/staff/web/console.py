@@ -36,6 +36,7 @@ from bot.staff.web import management, pages, privacy, requests, work
 from bot.staff.web.backend import Store, backend
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page, login_page, page
+from bot.staff.web.signin import Busy, client_ip, run_sign_in, wait_text
 from bot.turn.profiles import current_profile
 from storage.db import transaction
 from storage.queries import audit
@@ -157,18 +158,29 @@ def login_form(b: Store, request: Request) -> Response:
 
 
 @router.post("/login")
-def login(b: Store, request: Request, form: Posted) -> Response:
+async def login(b: Store, request: Request, form: Posted) -> Response:
     pre = request.cookies.get(PRE_COOKIE)
     if not csrf_ok(pre, form.get("csrf")):
         return html(error_page("رمز الحماية غير صحيح؛ أعد تحميل صفحة الدخول."), 403)
+    ip = client_ip(request)
+
+    def check() -> str | None:  # on the sign-in threads (bot/staff/web/signin.py): the session token
+        who = sign_in(b.engine, form.get("username", ""), form.get("password", ""), b.clock(), via="console",
+                      ip=ip)
+        if who is None:
+            return None
+        with transaction(b.engine) as tx:
+            return token_for(tx, who)[0]
+
     try:
-        who = sign_in(b.engine, form.get("username", ""), form.get("password", ""), b.clock(), via="console")
-    except LockedOut:
-        return html(login_page(csrf_token(pre or ""), "محاولات دخول فاشلة كثيرة؛ حاول بعد ربع ساعة"), 429)
-    if who is None:
+        token = await run_sign_in(check)
+    except (LockedOut, Busy) as exc:
+        wait = exc.retry_after if isinstance(exc, LockedOut) else 1
+        refused = html(login_page(csrf_token(pre or ""), wait_text(wait)), 429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    if token is None:
         return html(login_page(csrf_token(pre or ""), "اسم المستخدم أو كلمة المرور غير صحيحة"), 401)
-    with transaction(b.engine) as tx:
-        token, _ = token_for(tx, who)
     response = redirect("/staff")
     response.set_cookie(COOKIE, token, max_age=TOKEN_TTL_SECONDS, httponly=True, samesite="strict",
                         path="/staff", secure=secure_cookies(request))
@@ -197,7 +209,7 @@ def dashboard(b: Store, request: Request) -> Response:
         lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
                  requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
         open_privacy = privacy.list_privacy(tx, who, now, log=False)
-        audit(tx, who.username, "view_dashboard", who.org, now,
+        audit(tx, who.username, "view_dashboard", who.org, now, org_slug=who.org,
               counts=[len(rows) for rows in (*lists, open_privacy)])
         return pages.dashboard(*lists, csrf, privacy=open_privacy)
     return view(request, "لوحة العمل", build)
@@ -234,7 +246,7 @@ def handoff_view(clock: Clock, handoff_id: str, reason: str | None = None) -> Bu
     def build(tx: Session, who: Principal, csrf: str) -> str:
         now = clock()
         messages = work.handoff_messages(tx, who, handoff_id, reason, now) if reason is not None else None
-        found = work.handoff(tx, who, handoff_id, now)
+        found = work.handoff(tx, who, handoff_id, now, full=messages is not None)  # the reason is audited
         return pages.handoff_page(found, csrf, messages, current_profile(tx, found.org).ready_replies)
     return build
 
@@ -302,6 +314,26 @@ def complaint_investigate(b: Store, request: Request, reference: str, form: Post
         })
         return work.investigate(tx, who, reference, body, b.clock())
     return act(request, form, run, f"/staff/complaints/{quote(reference)}?done=investigate")
+
+
+def alert_view(clock: Clock, alert_id: int, reason: str | None = None) -> Build:
+    def build(tx: Session, who: Principal, csrf: str) -> str:
+        now = clock()
+        found = (work.alert_detail(tx, who, alert_id, reason, now) if reason is not None
+                 else work.alert_out(tx, work.find_alert(tx, who, alert_id)))
+        return pages.alert_page(found, csrf)
+    return build
+
+
+@router.get("/alerts/{alert_id}")
+def alert_page(b: Store, request: Request, alert_id: int) -> Response:
+    return view(request, f"البلاغ العاجل {alert_id}", alert_view(b.clock, alert_id))
+
+
+@router.post("/alerts/{alert_id}/personal")
+def alert_personal(b: Store, request: Request, alert_id: int, form: Posted) -> Response:
+    return act(request, form, lambda tx, who: None, "", f"البلاغ العاجل {alert_id}",
+               alert_view(b.clock, alert_id, form.get("reason", "")))
 
 
 @router.post("/alerts/{alert_id}/acknowledge")

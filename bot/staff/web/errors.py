@@ -5,7 +5,7 @@
      ├── Unauthorized  401   no token, a bad or expired one, a deactivated user
      ├── Forbidden     403   the role may not, another association's filter, a CSRF failure
      ├── NotFound      404   no such record, or not one of the caller's associations (never told apart)
-     └── TooMany       429   repeated failed sign-ins for one username
+     └── TooMany       429   a sign-in during the back-off after repeated failures (Retry-After)
 Invalid bodies and query values are FastAPI's own 422.
 """
 
@@ -41,4 +41,10 @@ class NotFound(ApiError):
 
 
 class TooMany(ApiError):
+    """Sign-ins during a back-off; Retry-After says how many seconds to wait."""
+
     status, code = 429, "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -82,14 +82,28 @@ def _documents(documents: list[dict[str, Any]]) -> str:
 def _map_link(a: AlertOut) -> str:
     if a.latitude is None or a.longitude is None:
         return "—"
+    if a.masked:  # the area only; the exact place in the alert's own page, with a reason
+        return f"حوالي {a.latitude:.1f}، {a.longitude:.1f}"
     # A link, not an embedded map: the console fetches nothing from elsewhere.
     return (f'<a href="https://maps.google.com/?q={a.latitude},{a.longitude}" rel="noreferrer">'
             f"{a.latitude:.5f}، {a.longitude:.5f}</a>")
 
 
+def alert_page(a: AlertOut, csrf: str) -> str:
+    """One urgent alert: masked until a reason is given (then the address, exact place and text, audited)."""
+    facts = definitions((("الجمعية", e(org_name(a.org))), ("المستفيد", e(a.contact_address)),
+                         ("القناة", e(a.channel)), ("الموقع", _map_link(a)),
+                         ("النص", e(a.text) if not a.masked else "—"), ("الوقت", e(moment_text(a.created_at))),
+                         ("الحالة", e(status_ar(a.status)))))
+    shown = reason_form(f"/staff/alerts/{a.id}/personal", csrf) if a.masked else ""
+    ack = form(f"/staff/alerts/{a.id}/acknowledge", csrf, "", "استلام البلاغ") if a.status == "open" else ""
+    return section(f"البلاغ العاجل {a.id}", facts + shown + ack, "urgent")
+
+
 def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list[RequestSummary],
               complaints: list[ComplaintOut], csrf: str, privacy: list[PrivacyOut] | None = None) -> str:
-    alert_rows = [("overdue", (e(org_name(a.org)), e(a.contact_address), e(a.channel), _map_link(a), e(a.text),
+    alert_rows = [("overdue", (f'<a href="/staff/alerts/{a.id}">{e(org_name(a.org))}</a>', e(a.contact_address),
+                               e(a.channel), _map_link(a), e(a.text) if not a.masked else "يظهر مع ذكر السبب",
                                e(moment_text(a.created_at)),
                                form(f"/staff/alerts/{a.id}/acknowledge", csrf, "", "استلام البلاغ")))
                   for a in alerts]

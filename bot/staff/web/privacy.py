@@ -11,10 +11,11 @@ from sqlmodel import Session, col, select
 from bot.staff import actions as staffops
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
+from bot.staff.export import person_copy
 from bot.staff.reads import privacy_out
 from bot.staff.schemas import PrivacyCompleteOut, PrivacyOut
 from bot.staff.web.errors import BadInput
-from bot.staff.web.requests import find_owned, in_org, scope_org
+from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
 from storage.models import PrivacyRequest
 from storage.queries import audit
 
@@ -29,7 +30,7 @@ def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = N
     rows = tx.exec(query.order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id))).all()
     out = [privacy_out(p, now) for p in rows]
     if log:
-        audit(tx, who.username, "list_privacy", org, now, status=status, count=len(out))
+        audit(tx, who.username, "list_privacy", org, now, org_slug=org, status=status, count=len(out))
     return out
 
 
@@ -53,3 +54,14 @@ def complete(tx: Session, who: Principal, reference: str, note: str | None, now:
     except StaffError as exc:
         raise BadInput(str(exc)) from exc
     return PrivacyCompleteOut(**privacy_out(found, now).model_dump(), queued_messages=queued)
+
+
+def export(tx: Session, who: Principal, reference: str, reason: str | None, now: datetime) -> tuple[str, str]:
+    """(file name, text): the person's data in their language, for an access request (reason, audited)."""
+    reason = check_reason(reason)
+    found = find_privacy(tx, who, reference)
+    if found.kind != "access":
+        raise BadInput(f"الطلب {found.reference} ليس طلب نسخة من البيانات", "not_an_access_request")
+    text = person_copy(tx, found.contact_id, now)
+    audit(tx, who.username, "privacy_export", found.reference, now, reason=reason, characters=len(text))
+    return f"{found.reference}.txt", text

@@ -94,7 +94,7 @@ def _save(tx: Session, who: Principal, slug: str, override: dict[str, Any], chan
           action: str, note: str | None, restores: int | None = None, **details: Any) -> ProfileVersionOut:
     row = add_version(tx, org_slug=slug, override=override, changed=changed, actor=who.username, now=now, note=note,
                       restores=restores)
-    audit(tx, who.username, action, slug, now, version=row.version, changed=changed, **details)
+    audit(tx, who.username, action, slug, now, org_slug=slug, version=row.version, changed=changed, **details)
     return _out(row)
 
 

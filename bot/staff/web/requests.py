@@ -16,7 +16,7 @@ from bot.staff import actions as staffops
 from bot.staff import visits
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
-from bot.staff.reads import OPEN_REQUESTS, reason_ok, summary
+from bot.staff.reads import OPEN_REQUESTS, reason_ok, summary, withhold_health
 from bot.staff.schemas import (
     HistoryItem,
     PersonalData,
@@ -26,8 +26,6 @@ from bot.staff.schemas import (
     VisitOut,
 )
 from bot.staff.web.errors import BadInput, Forbidden, NotFound
-from orgs.loader import OrgNotFound, load_org
-from orgs.schema import HEALTH_FIELDS, HEALTH_TEXT_FIELDS
 from storage.models import Contact, ServiceRequest, StatusChange
 from storage.queries import audit
 
@@ -60,7 +58,7 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     if overdue is not None:
         found = [r for r in found if r.overdue == overdue]
     if log:
-        audit(tx, who.username, "list_requests", org, now, status=status, overdue=overdue, count=len(found))
+        audit(tx, who.username, "list_requests", org, now, org_slug=org, status=status, overdue=overdue, count=len(found))
     return found[offset:offset + limit]
 
 
@@ -99,30 +97,12 @@ def check_reason(reason: str | None) -> str:
     return reason
 
 
-def is_health_service(org_slug: str, service_id: str) -> bool:
-    try:
-        return load_org(org_slug).service(service_id).health_data
-    except (OrgNotFound, KeyError):
-        return True  # unknown service: treat as health data rather than leak it
-
-
 def personal_data(tx: Session, who: Principal, reference: str, reason: str | None, now: datetime) -> PersonalData:
     """The beneficiary's data on one request; the reason and what was withheld go to the audit log."""
     reason = check_reason(reason)
     req = find_request(tx, who, reference)
     contact = tx.get(Contact, req.contact_id)
-    data = dict(req.data or {})
-    documents = list(req.documents or [])
-    withheld: list[str] = []
-    if not who.sees_health:
-        health = is_health_service(req.org_slug, req.service_id)
-        withheld = sorted((HEALTH_FIELDS | (HEALTH_TEXT_FIELDS if health else frozenset())).intersection(data))
-        for name in withheld:
-            data.pop(name)
-        if documents and health:
-            # A health service's documents include the medical report; which one is not recorded.
-            withheld.append(f"documents ({len(documents)})")
-            documents = []
+    data, documents, withheld = withhold_health(who, req)
     audit(tx, who.username, "show_personal_data", req.reference, now, reason=reason, withheld=withheld,
           via="staff_api")
     return PersonalData(

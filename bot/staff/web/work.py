@@ -10,6 +10,8 @@ from sqlmodel import Session, col, func, select
 from bot.staff import actions as staffops
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
+from bot.staff.masking import coarse, mask_address
+from bot.staff.reads import is_health_service
 from bot.staff.schemas import (
     AlertOut,
     ComplaintDetails,
@@ -21,7 +23,7 @@ from bot.staff.schemas import (
     InvestigationOut,
 )
 from bot.staff.web.errors import BadInput, NotFound
-from bot.staff.web.requests import check_reason, find_owned, in_org, is_health_service, scope_org
+from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
 from storage.models import (
     Complaint,
     Contact,
@@ -42,11 +44,13 @@ def _contact(tx: Session, contact_id: int) -> Contact:
 
 # ---- handoffs -------------------------------------------------------------------------------------
 
-def _handoff_out(tx: Session, h: Handoff) -> HandoffOut:
+def _handoff_out(tx: Session, h: Handoff, full: bool = False) -> HandoffOut:
+    """The handoff as staff see it; the address masked unless `full` (read with a reason, audited)."""
     contact = _contact(tx, h.contact_id)
     waiting = tx.exec(select(func.count()).select_from(InboundRecord).where(
         InboundRecord.contact_id == h.contact_id, col(InboundRecord.received_at) > h.last_activity_at)).one()
-    return HandoffOut(id=f"H{h.id}", org=h.org_slug, contact_address=contact.address, channel=contact.channel,
+    address = contact.address if full else mask_address(contact.address)
+    return HandoffOut(id=f"H{h.id}", org=h.org_slug, contact_address=address, channel=contact.channel,
                       officer=h.officer, category=h.category, reason=h.reason, status=h.status,
                       opened_at=h.opened_at, waiting_messages=int(waiting))
 
@@ -58,14 +62,15 @@ def list_handoffs(tx: Session, who: Principal, now: datetime, org: str | None = 
                    .order_by(col(Handoff.opened_at))).all()
     out = [_handoff_out(tx, h) for h in rows]
     if log:
-        audit(tx, who.username, "list_handoffs", org, now, count=len(out))
+        audit(tx, who.username, "list_handoffs", org, now, org_slug=org, count=len(out))
     return out
 
 
-def handoff(tx: Session, who: Principal, handoff_id: str, now: datetime) -> HandoffOut:
+def handoff(tx: Session, who: Principal, handoff_id: str, now: datetime, full: bool = False) -> HandoffOut:
+    """One handoff; `full` (the address unmasked) only after `handoff_messages` audited the reason."""
     found = find_handoff(tx, who, handoff_id)
     audit(tx, who.username, "view_handoff", f"H{found.id}", now)
-    return _handoff_out(tx, found)
+    return _handoff_out(tx, found, full)
 
 
 def find_handoff(tx: Session, who: Principal, handoff_id: str) -> Handoff:
@@ -133,7 +138,7 @@ def list_complaints(tx: Session, who: Principal, now: datetime, org: str | None 
     query = query.where(Complaint.status == status) if status else query.where(Complaint.status != "resolved")
     out = [_complaint_out(tx, c) for c in tx.exec(query.order_by(col(Complaint.created_at))).all()]
     if log:
-        audit(tx, who.username, "list_complaints", org, now, status=status, count=len(out))
+        audit(tx, who.username, "list_complaints", org, now, org_slug=org, status=status, count=len(out))
     return out
 
 
@@ -182,31 +187,50 @@ def investigate(tx: Session, who: Principal, reference: str, body: Investigation
 
 # ---- urgent alerts --------------------------------------------------------------------------------
 
-def _alert_out(tx: Session, a: UrgentAlert) -> AlertOut:
+def alert_out(tx: Session, a: UrgentAlert, full: bool = False) -> AlertOut:
+    """An alert as a list shows it (address masked, location coarse, text withheld), or in `full`."""
     contact = _contact(tx, a.contact_id)
-    return AlertOut(id=a.id or 0, org=a.org_slug, contact_address=contact.address, channel=contact.channel,
-                    latitude=a.latitude, longitude=a.longitude, text=a.text, status=a.status,
-                    created_at=a.created_at)
+    if full:
+        return AlertOut(id=a.id or 0, org=a.org_slug, contact_address=contact.address, channel=contact.channel,
+                        latitude=a.latitude, longitude=a.longitude, text=a.text, status=a.status,
+                        created_at=a.created_at)
+    return AlertOut(id=a.id or 0, org=a.org_slug, contact_address=mask_address(contact.address),
+                    channel=contact.channel, latitude=coarse(a.latitude), longitude=coarse(a.longitude),
+                    text=None, status=a.status, created_at=a.created_at, masked=True)
 
 
 def list_alerts(tx: Session, who: Principal, now: datetime, org: str | None = None,
                 status: str = "open", log: bool = True) -> list[AlertOut]:
-    """Pilgrims in distress, newest first; the location is shown at once (an emergency), but audited."""
+    """Pilgrims in distress, newest first: the area and the channel at once; who and exactly where in the
+    alert's own view, with a reason (audited)."""
     org = scope_org(who, org)
     rows = tx.exec(in_org(select(UrgentAlert), UrgentAlert, org).where(UrgentAlert.status == status)
                    .order_by(col(UrgentAlert.id).desc())).all()
     if log:
-        audit(tx, who.username, "list_alerts", org, now, status=status, count=len(rows))
-    return [_alert_out(tx, a) for a in rows]
+        audit(tx, who.username, "list_alerts", org, now, org_slug=org, status=status, count=len(rows))
+    return [alert_out(tx, a) for a in rows]
 
 
-def acknowledge_alert(tx: Session, who: Principal, alert_id: int, now: datetime) -> AlertOut:
+def find_alert(tx: Session, who: Principal, alert_id: int) -> UrgentAlert:
     found = tx.get(UrgentAlert, alert_id)
     if found is None or not who.may_see(found.org_slug):
         raise NotFound(f"لا يوجد بلاغ عاجل بالرقم {alert_id}")
+    return found
+
+
+def alert_detail(tx: Session, who: Principal, alert_id: int, reason: str | None, now: datetime) -> AlertOut:
+    """The whole alert (address, exact location, text): personal data, so a reason is required."""
+    reason = check_reason(reason)
+    found = find_alert(tx, who, alert_id)
+    audit(tx, who.username, "show_personal_data", f"alert:{alert_id}", now, reason=reason, via="staff_api")
+    return alert_out(tx, found, full=True)
+
+
+def acknowledge_alert(tx: Session, who: Principal, alert_id: int, now: datetime) -> AlertOut:
+    found = find_alert(tx, who, alert_id)
     if found.status != "open":
         raise BadInput(f"البلاغ {alert_id} تم استلامه من قبل", "already_acknowledged")
     found.status = "acknowledged"
     tx.add(found)
     audit(tx, who.username, "alert_acknowledge", f"alert:{alert_id}", now)
-    return _alert_out(tx, found)
+    return alert_out(tx, found)

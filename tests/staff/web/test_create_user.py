@@ -11,10 +11,11 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import Service, create_app
+from bot.staff import auth
 from bot.staff import cli as staff
 from bot.turn.runtime import Runtime
 from connectors.config import Settings
-from storage.db import get_engine, make_engine
+from storage.db import get_engine, make_engine, transaction
 from storage.migrate import upgrade
 from storage.models import AuditLog, Staff
 from tests.staff.web.client import Client
@@ -27,6 +28,10 @@ def url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     upgrade(sqlite_url)
     get_engine.cache_clear()
+    engine = make_engine(sqlite_url)
+    with transaction(engine) as tx:  # `--as admin` names a real admin (review item 8)
+        auth.create_user(tx, "admin", password="correct horse battery", role="admin", org=None)
+    engine.dispose()
     yield sqlite_url
     get_engine.cache_clear()
 
@@ -46,7 +51,7 @@ def test_create_user_then_sign_in(url: str, monkeypatch: pytest.MonkeyPatch,
     assert code == 0 and json.loads(out) == {"username": "amal", "role": "officer", "org": "esrar", "created": True}
     engine = make_engine(url)
     with Session(engine) as tx:
-        user = tx.exec(select(Staff)).one()
+        user = tx.exec(select(Staff).where(Staff.username == "amal")).one()
         assert user.password_hash and user.password_hash.startswith("scrypt$") and "s3cret" not in user.password_hash
         assert tx.exec(select(AuditLog)).one().action == "staff_create"
     client = Client(create_app(Service(runtime=Runtime(engine=engine), settings=Settings(), channels={})))
@@ -103,3 +108,17 @@ def test_sessions_end_on_logout_password_reset_and_deactivation(url: str, monkey
         actions = [a.action for a in tx.exec(select(AuditLog)).all()]
     assert {"logout", "staff_deactivate", "staff_activate"} <= set(actions)
     engine.dispose()
+
+
+def test_the_first_user_of_an_empty_database_then_only_real_users(sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # A fresh installation makes its first admin; after that `--as` must name a real one (review item 8).
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    get_engine.cache_clear()
+    try:
+        code, out, _ = create(["root", "--all-orgs", "--role", "admin"], "first admin pass", monkeypatch, capsys)
+        assert code == 0 and json.loads(out)["created"] is True
+        code, _, err = create(["amal", "--org", "esrar", "--role", "officer"], "long-enough-1", monkeypatch, capsys)
+        assert code == 1 and "لا يوجد موظف باسم admin" in err
+    finally:
+        get_engine.cache_clear()
