@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -27,7 +27,9 @@ def as_utc(moment: datetime) -> datetime:
 class Contact(SQLModel, table=True):
     """A beneficiary as reached on one channel address (a phone, a Telegram chat)."""
 
-    __table_args__ = (UniqueConstraint("org_slug", "channel", "address"),)
+    # The webhook's look-up is by (channel, address) alone when no org is known yet.
+    __table_args__ = (UniqueConstraint("org_slug", "channel", "address"),
+                      Index("ix_contact_channel_address", "channel", "address"))
     id: int | None = Field(default=None, primary_key=True)
     org_slug: str = Field(index=True, max_length=32)
     channel: str = Field(max_length=16)  # console | whatsapp | sms | telegram | web
@@ -52,6 +54,8 @@ class Conversation(SQLModel, table=True):
 
 class ServiceRequest(SQLModel, table=True):
     __tablename__ = "service_request"
+    # The staff board: an org's open requests by deadline.
+    __table_args__ = (Index("ix_service_request_org_slug_status_due_date", "org_slug", "status", "due_date"),)
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, max_length=32)
     org_slug: str = Field(index=True, max_length=32)
@@ -84,7 +88,7 @@ class Acknowledgement(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(index=True, foreign_key="service_request.id")
-    contact_id: int = Field(foreign_key="contact.id")
+    contact_id: int = Field(index=True, foreign_key="contact.id")
     text: str
     language: str = Field(max_length=8)
     channel: str = Field(max_length=16)
@@ -153,7 +157,7 @@ class Complaint(SQLModel, table=True):
     details: str
     attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     committee: str = Field(max_length=64)
-    status: str = Field(default="open", max_length=32)  # open | in_progress | resolved | investigating
+    status: str = Field(default="open", index=True, max_length=32)  # open | in_progress | resolved | investigating
     outcome: str | None = None
     channel: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
@@ -204,7 +208,7 @@ class Handoff(SQLModel, table=True):
 class Volunteer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     org_slug: str = Field(index=True, max_length=32)
-    contact_id: int = Field(foreign_key="contact.id")
+    contact_id: int = Field(index=True, foreign_key="contact.id")
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -213,22 +217,24 @@ class PrivacyRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, max_length=32)
     org_slug: str = Field(index=True, max_length=32)
-    contact_id: int = Field(foreign_key="contact.id")
+    contact_id: int = Field(index=True, foreign_key="contact.id")
     kind: str = Field(max_length=16)  # access | correction | deletion
     details: str | None = None
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="open", index=True, max_length=16)
     due_date: date
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class UrgentAlert(SQLModel, table=True):
+    # Every turn asks for the contact's open alert.
+    __table_args__ = (Index("ix_urgentalert_contact_id_status", "contact_id", "status"),)
     id: int | None = Field(default=None, primary_key=True)
     org_slug: str = Field(index=True, max_length=32)
     contact_id: int = Field(foreign_key="contact.id")
     latitude: float | None = None
     longitude: float | None = None
     text: str | None = None
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="open", index=True, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -36,12 +36,19 @@ def lock_contact(tx: Session, contact_id: int) -> Contact:
 
 def oldest_pending(tx: Session, contact_id: int) -> InboundRecord | None:
     """The contact's oldest accepted message not yet processed: per-contact order is kept."""
-    return tx.exec(
+    found = pending_messages(tx, contact_id, limit=1)
+    return found[0] if found else None
+
+
+def pending_messages(tx: Session, contact_id: int, *, limit: int) -> list[InboundRecord]:
+    """The contact's oldest `limit` messages not yet processed, in order (a turn asks for two: the one it
+    runs, and whether another one waits after it)."""
+    return list(tx.exec(
         select(InboundRecord)
         .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
         .order_by(col(InboundRecord.id))
-        .limit(1)
-    ).first()
+        .limit(limit)
+    ).all())
 
 
 def own_request(tx: Session, contact_id: int, reference: str | None) -> ServiceRequest | None:

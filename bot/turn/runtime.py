@@ -32,7 +32,7 @@ from bot.turn.write import write_result
 from orgs import load_org
 from storage.db import get_engine, transaction
 from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
-from storage.queries import contact_by_address, lock_contact, oldest_pending
+from storage.queries import contact_by_address, lock_contact, oldest_pending, pending_messages
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
@@ -158,9 +158,14 @@ class Runtime:
                 continue
             if turn is None:
                 return produced
-            produced.extend(turn)
+            outbound, more = turn
+            produced.extend(outbound)
+            if not more:
+                # The turn saw no later message: no second, empty transaction to find that out. One
+                # that arrives from now on is submitted again by its webhook (or found by the sweeper).
+                return produced
 
-    def _turn_with_retries(self, contact_id: int) -> list[OutboundRecord] | None:
+    def _turn_with_retries(self, contact_id: int) -> tuple[list[OutboundRecord], bool] | None:
         for attempt in range(REFERENCE_RETRIES):
             try:
                 return self._one_turn(contact_id)
@@ -203,12 +208,14 @@ class Runtime:
             tx.flush()
             return [apology]
 
-    def _one_turn(self, contact_id: int) -> list[OutboundRecord] | None:
+    def _one_turn(self, contact_id: int) -> tuple[list[OutboundRecord], bool] | None:
+        """The replies of the contact's oldest pending message, and whether another one waits after it."""
         with transaction(self.engine) as tx:
             contact = lock_contact(tx, contact_id)
-            pending = oldest_pending(tx, contact_id)
-            if pending is None:
+            waiting = pending_messages(tx, contact_id, limit=2)
+            if not waiting:
                 return None
+            pending = waiting[0]
             now = self.clock()
             conversation = tx.get(Conversation, contact_id) or Conversation(contact_id=contact_id, state={})
             state: State = dict(conversation.state or {})
@@ -227,7 +234,7 @@ class Runtime:
             outbound = self._persist(tx, contact, conversation, pending, result, lang, now)
             if self.before_commit is not None:
                 self.before_commit(tx)
-            return outbound
+            return outbound, len(waiting) > 1
 
     def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
         # A conversation handed to staff never expires here: the handoff flow ends it after staff silence.
