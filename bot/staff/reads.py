@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
 from bot.lang.calendar import both_calendars, is_working_day, local_date
@@ -94,50 +95,81 @@ def privacy_out(p: PrivacyRequest, now: datetime) -> PrivacyOut:
                       overdue=open_ and p.due_date < today)
 
 
-def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, list[dict[str, Any]]]:
-    """Open work, soonest deadline first; no personal data (names, IDs, texts) in it."""
+def board(tx: Session, org: str | None, actor: str, now: datetime,
+          limit: int | None = None) -> dict[str, Any]:
+    """Open work, soonest deadline first; no personal data (names, IDs, texts) in it.
+
+    Each list is sorted and cut in SQL (`limit` rows each, None: all), its contacts and waiting counts
+    fetched in one query for all rows; "totals" gives each list's full size, counted in SQL.
+    """
     def scoped(query: Any, model: Any) -> Any:
         return query.where(model.org_slug == org) if org else query
 
-    requests = tx.exec(scoped(select(ServiceRequest), ServiceRequest)
-                       .where(col(ServiceRequest.status).in_(OPEN_REQUESTS))
-                       .order_by(col(ServiceRequest.due_date).is_(None), col(ServiceRequest.due_date),
-                                     col(ServiceRequest.id))).all()
-    complaints = tx.exec(scoped(select(Complaint), Complaint).where(Complaint.status != "resolved")
-                         .order_by(col(Complaint.id))).all()
-    handoffs = tx.exec(scoped(select(Handoff), Handoff).where(Handoff.status == "open").order_by(col(Handoff.id))).all()
-    alerts = tx.exec(scoped(select(UrgentAlert), UrgentAlert).where(UrgentAlert.status == "open")
-                     .order_by(col(UrgentAlert.id).desc())).all()
-    privacy = tx.exec(scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open")
-                      .order_by(col(PrivacyRequest.due_date))).all()
-    result = {
-        "urgent": [{"id": a.id, "org": a.org_slug, "contact": _address(tx, a.contact_id), "lat": a.latitude,
-                    "lon": a.longitude, "at": a.created_at.isoformat()} for a in alerts],
-        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": _address(tx, h.contact_id),
+    def cut(query: Any) -> Any:
+        return query.limit(limit) if limit is not None else query
+
+    queries = {
+        "urgent": scoped(select(UrgentAlert), UrgentAlert).where(UrgentAlert.status == "open"),
+        "handoffs": scoped(select(Handoff), Handoff).where(Handoff.status == "open"),
+        "requests": scoped(select(ServiceRequest), ServiceRequest).where(col(ServiceRequest.status).in_(OPEN_REQUESTS)),
+        "complaints": scoped(select(Complaint), Complaint).where(Complaint.status != "resolved"),
+        "privacy": scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open"),
+    }
+    alerts = tx.exec(cut(queries["urgent"].order_by(col(UrgentAlert.id).desc()))).all()
+    handoffs = tx.exec(cut(queries["handoffs"].order_by(col(Handoff.id)))).all()
+    requests = tx.exec(cut(queries["requests"].order_by(col(ServiceRequest.due_date).is_(None),
+                                                        col(ServiceRequest.due_date), col(ServiceRequest.id)))).all()
+    complaints = tx.exec(cut(queries["complaints"].order_by(col(Complaint.id)))).all()
+    privacy = tx.exec(cut(queries["privacy"].order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id)))).all()
+    addresses = _addresses(tx, {a.contact_id for a in alerts} | {h.contact_id for h in handoffs})
+    waiting = _waiting(tx, [h.id for h in handoffs if h.id is not None])
+    result: dict[str, Any] = {
+        "urgent": [{"id": a.id, "org": a.org_slug, "contact": addresses.get(a.contact_id, str(a.contact_id)),
+                    "lat": a.latitude, "lon": a.longitude, "at": a.created_at.isoformat()} for a in alerts],
+        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": addresses.get(h.contact_id, str(h.contact_id)),
                       "officer": h.officer, "reason": h.reason, "opened_at": h.opened_at.isoformat(),
-                      "waiting_messages": _since(tx, h.contact_id, h.last_activity_at)} for h in handoffs],
+                      "waiting_messages": waiting.get(h.id or 0, 0)} for h in handoffs],
         "requests": [{"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
                       "due_date": r.due_date.isoformat() if r.due_date else None,
-                      "overdue": summary(r, now).overdue} for r in requests],
+                      "overdue": bool(r.due_date and r.due_date < org_today(r.org_slug, now))} for r in requests],
         "complaints": [{"reference": c.reference, "org": c.org_slug, "category": c.category, "status": c.status,
                         "committee": c.committee, "request": c.request_reference,
                         "filed": c.created_at.isoformat()} for c in complaints],
         "privacy": [{"reference": p.reference, "org": p.org_slug, "kind": p.kind, "due_date": p.due_date.isoformat(),
-                     "overdue": privacy_out(p, now).overdue} for p in privacy],
+                     "overdue": p.due_date < org_today(p.org_slug, now)} for p in privacy],
     }
-    audit(tx, actor, "list", org, now, counts={k: len(v) for k, v in result.items()})
+    counts = {k: len(v) for k, v in result.items()}
+    totals = counts if limit is None else {k: _count(tx, q) for k, q in queries.items()}
+    result["totals"] = totals
+    audit(tx, actor, "list", org, now, counts=counts)
     return result
+
+
+def _count(tx: Session, query: Any) -> int:
+    return int(tx.exec(select(func.count()).select_from(query.subquery())).one())
+
+
+def _addresses(tx: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = tx.exec(select(Contact.id, Contact.address).where(col(Contact.id).in_(ids))).all()
+    return {cid: address for cid, address in rows if cid is not None}
+
+
+def _waiting(tx: Session, handoff_ids: list[int]) -> dict[int, int]:
+    """Per handoff, the messages the beneficiary sent since staff last acted: one grouped query."""
+    if not handoff_ids:
+        return {}
+    rows = tx.exec(select(Handoff.id, func.count(col(InboundRecord.id)))
+                   .join(InboundRecord, and_(col(InboundRecord.contact_id) == col(Handoff.contact_id),
+                                             col(InboundRecord.received_at) > col(Handoff.last_activity_at)))
+                   .where(col(Handoff.id).in_(handoff_ids)).group_by(col(Handoff.id))).all()
+    return {hid: int(n) for hid, n in rows if hid is not None}
 
 
 def _address(tx: Session, contact_id: int) -> str:
     contact = tx.get(Contact, contact_id)
     return contact.address if contact else str(contact_id)
-
-
-def _since(tx: Session, contact_id: int, moment: datetime) -> int:
-    count = tx.exec(select(func.count()).select_from(InboundRecord)
-                    .where(InboundRecord.contact_id == contact_id, col(InboundRecord.received_at) > moment)).one()
-    return int(count)
 
 
 def show(tx: Session, reference: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:

@@ -197,10 +197,25 @@ def dashboard(b: Store, request: Request) -> Response:
         lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
                  requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
         open_privacy = privacy.list_privacy(tx, who, now, log=False)
+        totals = dashboard_totals(tx, who, now)
         audit(tx, who.username, "view_dashboard", who.org, now,
               counts=[len(rows) for rows in (*lists, open_privacy)])
-        return pages.dashboard(*lists, csrf, privacy=open_privacy)
+        return pages.dashboard(*lists, csrf, privacy=open_privacy, totals=totals)
     return view(request, "لوحة العمل", build)
+
+
+def dashboard_totals(tx: Session, who: Principal, now: datetime) -> dict[str, int]:
+    """Each list's full size, counted in SQL: the page shows the first rows of each, and says how many."""
+    org = requests.scope_org(who, None)
+    count = requests.count_rows
+    return {
+        "alerts": count(tx, work.alerts_query(org, "open")),
+        "handoffs": count(tx, work.open_handoffs_query(org)),
+        "requests": count(tx, requests.requests_query(tx, now, org=org, status=None, overdue=None)),
+        "overdue": count(tx, requests.requests_query(tx, now, org=org, status=None, overdue=True)),
+        "complaints": count(tx, work.complaints_query(org, None)),
+        "privacy": count(tx, privacy.privacy_query(org, "open")),
+    }
 
 
 def request_view(clock: Clock, reference: str, personal_reason: str | None = None) -> Build:
