@@ -2,6 +2,7 @@
 
     tawasul bench                                              # SQLite, one serve process
     tawasul bench --database postgresql://postgres@127.0.0.1:5432/tawasul_bench --processes 2
+    tawasul bench growth                                       # 1k/10k/100k requests: see bot/bench/growth.py
 
 Starts the local provider fakes (bot/bench/fakes.py) and N `tawasul serve`
 processes on loopback, then CONTACTS contacts (half Telegram, half SMS with real Twilio signatures)
@@ -44,7 +45,11 @@ def _sms(sid: str, sender: str, body: str) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tawasul bench")
+    if argv[:1] == ["growth"]:
+        from bot.bench import growth
+
+        return growth.main(argv[1:])
+    parser = argparse.ArgumentParser(prog="tawasul bench", epilog="tawasul bench growth --help: the growth benchmark")
     parser.add_argument("--contacts", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--processes", type=int, default=1)

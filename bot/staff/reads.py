@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, func, select
 
 from bot.lang.calendar import both_calendars, is_working_day, local_date
@@ -21,6 +21,7 @@ from bot.staff.actions import StaffError
 from bot.staff.schemas import PrivacyOut, RequestSummary
 from orgs.loader import OrgNotFound, load_org
 from storage.models import (
+    OPEN_STATUSES,
     Complaint,
     Contact,
     Handoff,
@@ -33,7 +34,34 @@ from storage.models import (
 )
 from storage.queries import audit, handoff_transcript
 
-OPEN_REQUESTS = ("submitted", "under_study", "needs_info", "accepted")
+OPEN_REQUESTS = OPEN_STATUSES
+
+
+def request_status_in(statuses: tuple[str, ...]) -> Any:
+    """`status IN (...)` with the values written into the SQL: for the open statuses, exactly the condition
+    of the partial indexes that keep open requests in deadline order (storage/models.py)."""
+    return col(ServiceRequest.status).in_(bindparam("statuses", list(statuses), expanding=True,
+                                                    literal_execute=True))
+
+
+def by_deadline(tx: Session, query: Any, *, offset: int = 0, limit: int | None = None) -> list[ServiceRequest]:
+    """The requests of `query`, soonest deadline first, those without a deadline last (by id).
+
+    Two index-ordered reads instead of one sort of every match: the dated rows in (due_date, id) order,
+    then, if the page is not full, the undated ones.
+    """
+    dated = query.where(col(ServiceRequest.due_date).is_not(None)).order_by(col(ServiceRequest.due_date),
+                                                                             col(ServiceRequest.id))
+    rows = list(tx.exec(dated.offset(offset).limit(limit)).all())
+    if limit is not None and len(rows) >= limit:
+        return rows
+    skip = 0
+    if offset and not rows:  # the page starts past the dated rows: skip as many undated ones as remain
+        skip = offset - int(tx.exec(select(func.count()).select_from(dated.order_by(None).subquery())).one())
+    undated = query.where(col(ServiceRequest.due_date).is_(None)).order_by(col(ServiceRequest.id)).offset(max(0, skip))
+    if limit is not None:
+        undated = undated.limit(limit - len(rows))
+    return rows + list(tx.exec(undated).all())
 MIN_REASON = 8  # letters, in at least two different words
 
 
@@ -111,14 +139,13 @@ def board(tx: Session, org: str | None, actor: str, now: datetime,
     queries = {
         "urgent": scoped(select(UrgentAlert), UrgentAlert).where(UrgentAlert.status == "open"),
         "handoffs": scoped(select(Handoff), Handoff).where(Handoff.status == "open"),
-        "requests": scoped(select(ServiceRequest), ServiceRequest).where(col(ServiceRequest.status).in_(OPEN_REQUESTS)),
+        "requests": scoped(select(ServiceRequest), ServiceRequest).where(request_status_in(OPEN_REQUESTS)),
         "complaints": scoped(select(Complaint), Complaint).where(Complaint.status != "resolved"),
         "privacy": scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open"),
     }
     alerts = tx.exec(cut(queries["urgent"].order_by(col(UrgentAlert.id).desc()))).all()
     handoffs = tx.exec(cut(queries["handoffs"].order_by(col(Handoff.id)))).all()
-    requests = tx.exec(cut(queries["requests"].order_by(col(ServiceRequest.due_date).is_(None),
-                                                        col(ServiceRequest.due_date), col(ServiceRequest.id)))).all()
+    requests = by_deadline(tx, queries["requests"], limit=limit)
     complaints = tx.exec(cut(queries["complaints"].order_by(col(Complaint.id)))).all()
     privacy = tx.exec(cut(queries["privacy"].order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id)))).all()
     addresses = _addresses(tx, {a.contact_id for a in alerts} | {h.contact_id for h in handoffs})

@@ -17,7 +17,7 @@ from bot.staff import actions as staffops
 from bot.staff import visits
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
-from bot.staff.reads import OPEN_REQUESTS, org_today, reason_ok, summary
+from bot.staff.reads import OPEN_REQUESTS, by_deadline, org_today, reason_ok, request_status_in, summary
 from bot.staff.schemas import (
     HistoryItem,
     PersonalData,
@@ -53,7 +53,7 @@ def requests_query(tx: Session, now: datetime, *, org: str | None, status: str |
     overdue (or only the not overdue) ones when asked; a deadline counts in its association's own today."""
     query = in_org(select(ServiceRequest), ServiceRequest, org)
     statuses = (status,) if status else OPEN_REQUESTS
-    query = query.where(col(ServiceRequest.status).in_(statuses))
+    query = query.where(request_status_in(statuses))
     if overdue is None:
         return query
     if not all(s in OPEN_REQUESTS for s in statuses):  # a closed request is never overdue
@@ -78,8 +78,7 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     """
     org = scope_org(who, org)
     query = requests_query(tx, now, org=org, status=status, overdue=overdue)
-    rows = tx.exec(query.order_by(col(ServiceRequest.due_date).is_(None), col(ServiceRequest.due_date),
-                                  col(ServiceRequest.id)).offset(offset).limit(limit)).all()
+    rows = by_deadline(tx, query, offset=offset, limit=limit)
     if log:
         audit(tx, who.username, "list_requests", org, now, status=status, overdue=overdue,
               count=count_rows(tx, query))

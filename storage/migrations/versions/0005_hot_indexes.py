@@ -7,6 +7,7 @@ Create Date: 2026-11-29
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_hot_indexes"
@@ -28,11 +29,21 @@ INDEXES = (
 )
 
 
+# The open requests in deadline order (the staff board's first page), as partial indexes.
+OPEN_SQL = "status IN ('submitted', 'under_study', 'needs_info', 'accepted')"
+PARTIAL = (
+    ("ix_service_request_open_due", "service_request", ["due_date", "id"]),
+    ("ix_service_request_open_org_due", "service_request", ["org_slug", "due_date", "id"]),
+)
+
+
 def upgrade() -> None:
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    for name, table, columns in PARTIAL:
+        op.create_index(name, table, columns, sqlite_where=sa.text(OPEN_SQL), postgresql_where=sa.text(OPEN_SQL))
 
 
 def downgrade() -> None:
-    for name, table, _columns in reversed(INDEXES):
+    for name, table, _columns in reversed((*INDEXES, *PARTIAL)):
         op.drop_index(name, table_name=table)
