@@ -33,7 +33,7 @@ from bot.turn.runtime import Runtime
 from connectors import build_channels
 from connectors.config import Settings
 from orgs.directory import OrgDirectory
-from storage.db import get_engine, transaction
+from storage.db import get_engine, reading
 from storage.queries import contact_by_address
 
 log = logging.getLogger("tawasul.web")
@@ -236,7 +236,7 @@ def build_service(
 
 def org_of_address(runtime: Runtime, channel: str, address: str) -> str | None:
     """The org this chat last spoke with (a Telegram chat keeps the org its /start link chose)."""
-    with transaction(runtime.engine) as tx:
+    with reading(runtime.engine) as tx:  # a read: the webhook takes the writer lock once, to accept
         found = contact_by_address(tx, channel, address)
         return found.org_slug if found else None
 

@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,7 +46,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read (see `reading`) begins deferred: under WAL it reads a snapshot while a writer works.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READING) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -96,6 +98,27 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+_READING = "tawasul_reading"
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def reading(engine: Engine | None = None) -> Iterator[Session]:
+    """A unit of work that only reads (a webhook's org look-up, a staff page, a report): never committed.
+
+    On SQLite it neither takes this process's writer lock nor SQLite's write lock (a deferred BEGIN reads
+    a WAL snapshot), so a webhook never queues behind a page being rendered, nor a page behind turns.
+    """
+    engine = engine or get_engine()
+    with _ENGINES_LOCK:
+        reader = _READERS.get(engine)
+        if reader is None:
+            reader = _READERS[engine] = engine.execution_options(**{_READING: True})
+    # Closing (not rolling back) keeps the rows read loaded for the caller; the pool rolls back the connection.
+    with Session(reader, expire_on_commit=False) as session:
+        yield session
 
 
 _SQLITE_WRITERS: dict[str, threading.RLock] = {}

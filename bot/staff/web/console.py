@@ -37,7 +37,7 @@ from bot.staff.web.backend import Store, backend
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page, login_page, page
 from bot.turn.profiles import current_profile
-from storage.db import transaction
+from storage.db import reading, transaction
 from storage.queries import audit
 
 COOKIE, PRE_COOKIE = "tawasul_staff", "tawasul_pre"
@@ -97,7 +97,7 @@ def session(request: Request) -> tuple[Principal, str] | None:
     found = read_session(token) if token else None
     if found is None:
         return None
-    with transaction(backend(request).engine) as tx:
+    with reading(backend(request).engine) as tx:
         who = principal_of(tx, *found)
     return (who, token) if who else None
 
@@ -192,16 +192,21 @@ def logout(b: Store, request: Request, form: Posted) -> Response:
 @router.get("")
 @router.get("/")
 def dashboard(b: Store, request: Request) -> Response:
-    def build(tx: Session, who: Principal, csrf: str) -> str:
-        now = b.clock()
+    found = session(request)
+    if found is None:
+        return redirect("/staff/login")
+    who, token = found
+    now = b.clock()
+    # Read off the writer lock (webhooks and turns go on meanwhile), then one short write for the audit row.
+    with reading(b.engine) as tx:
         lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
                  requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
         open_privacy = privacy.list_privacy(tx, who, now, log=False)
         totals = dashboard_totals(tx, who, now)
-        audit(tx, who.username, "view_dashboard", who.org, now,
-              counts=[len(rows) for rows in (*lists, open_privacy)])
-        return pages.dashboard(*lists, csrf, privacy=open_privacy, totals=totals)
-    return view(request, "لوحة العمل", build)
+    with transaction(b.engine) as tx:
+        audit(tx, who.username, "view_dashboard", who.org, now, counts=[len(rows) for rows in (*lists, open_privacy)])
+    body = pages.dashboard(*lists, csrf_token(token), privacy=open_privacy, totals=totals)
+    return render("لوحة العمل", body, who, token, DONE.get(request.query_params.get("done", "")))
 
 
 def dashboard_totals(tx: Session, who: Principal, now: datetime) -> dict[str, int]:
