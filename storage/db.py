@@ -6,13 +6,16 @@ import logging
 import os
 import re
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 DEFAULT_DATA_DIR = Path(os.environ.get("TAWASUL_DATA_DIR", "data"))
@@ -58,8 +61,31 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+        engine = create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+        event.listen(engine, "checkin", _checked_in)
+        event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+# A connection back from the pool is pinged only when it sat idle this long (a server restart or an idle
+# timeout shows there), not on every checkout: a turn's transactions then cost no extra round trip.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _checked_in(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except psycopg.Error as exc:  # gone: the pool drops it and connects afresh
+        raise DisconnectionError() from exc
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -158,8 +158,11 @@ def _stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in canon(text).split() if len(w) > 2 and w not in _STOP}
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> frozenset[str]:
+    """The stemmed words of `text` that can tell one service from another (remembered: a profile's service
+    names are asked on every message that names a service)."""
+    return frozenset(_stem(w) for w in canon(text).split() if len(w) > 2 and w not in _STOP)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -167,7 +170,7 @@ def _alike(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
-def _overlap(words: set[str], name_words: set[str]) -> int:
+def _overlap(words: frozenset[str], name_words: frozenset[str]) -> int:
     return sum(1 for w in words if any(_alike(w, n) for n in name_words))
 
 
