@@ -8,6 +8,7 @@ import re
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,10 +115,13 @@ get_engine.cache_clear = dispose_all  # type: ignore[attr-defined]  # the name c
 
 
 @contextmanager
-def transaction(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commits on success, rolls everything back on any exception."""
+def transaction(engine: Engine | None = None, *, first: bool = False) -> Iterator[Session]:
+    """One unit of work: commits on success, rolls everything back on any exception.
+
+    `first`: a short write that others wait on (a webhook's accept) goes ahead of the queued turns.
+    """
     engine = engine or get_engine()
-    with _writer_lock(engine), Session(engine, expire_on_commit=False) as session:
+    with _writer_lock(engine, first), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -147,24 +151,71 @@ def reading(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
-_SQLITE_WRITERS: dict[str, threading.RLock] = {}
+class FairLock:
+    """A re-entrant lock handed over in order of arrival, with a fast lane.
+
+    threading.RLock lets the thread that just released it take it again at once (a turn thread, the
+    outbox), so a webhook could wait behind many turns. Here the releaser hands the lock to the oldest
+    waiter; waiters marked `first` (webhooks' accepts, a millisecond each) are served before the others.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+        self._fast: deque[tuple[int, threading.Lock]] = deque()
+        self._slow: deque[tuple[int, threading.Lock]] = deque()
+
+    def acquire(self, first: bool = False) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._depth += 1
+                return
+            if self._owner is None:
+                self._owner, self._depth = me, 1
+                return
+            baton = threading.Lock()
+            baton.acquire()
+            (self._fast if first else self._slow).append((me, baton))
+        baton.acquire()  # released by the owner handing over: ownership is already ours
+
+    def release(self) -> None:
+        with self._mutex:
+            assert self._owner == threading.get_ident(), "released by a thread that does not hold it"
+            self._depth -= 1
+            if self._depth:
+                return
+            queue = self._fast or self._slow
+            if not queue:
+                self._owner = None
+                return
+            self._owner, baton = queue.popleft()
+            self._depth = 1
+        baton.release()
+
+
+_SQLITE_WRITERS: dict[str, FairLock] = {}
 
 
 @contextmanager
-def _writer_lock(engine: Engine) -> Iterator[None]:
+def _writer_lock(engine: Engine, first: bool = False) -> Iterator[None]:
     """On SQLite, queue this process's transactions on a lock instead of SQLite's busy-wait.
 
     Every transaction takes SQLite's write lock at BEGIN; threads that find it taken would poll
-    with growing sleeps (the tail of webhook latency). Waiting on a Python lock wakes them in turn.
-    Other processes still meet SQLite's busy timeout as before.
+    with growing sleeps (the tail of webhook latency). Waiting on a fair lock wakes them in turn, webhooks
+    first. Other processes still meet SQLite's busy timeout as before.
     """
     if not is_sqlite(engine):
         yield
         return
     with _ENGINES_LOCK:
-        lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
-    with lock:
+        lock = _SQLITE_WRITERS.setdefault(str(engine.url), FairLock())
+    lock.acquire(first)
+    try:
         yield
+    finally:
+        lock.release()
 
 
 _DETAIL = re.compile(r"^(DETAIL|HINT|CONTEXT):.*$|Key \(.*?\)=\(.*?\)", re.MULTILINE)

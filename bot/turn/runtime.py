@@ -85,7 +85,7 @@ class Runtime:
             raise InputError("the provider's message id is missing, too long or not printable")
         org_slug = msg.org_slug or self.default_org
         load_org(org_slug)  # an unknown org is a configuration error, raised before anything is stored
-        with transaction(self.engine) as tx:
+        with transaction(self.engine, first=True) as tx:  # a webhook waits on this: ahead of queued turns
             contact = self._contact(tx, org_slug, msg)
             assert contact.id is not None
             payload: dict[str, Any] = {}
