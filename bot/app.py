@@ -16,6 +16,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,6 +267,9 @@ def main(argv: list[str]) -> int:
     # (~580 MB) behind; SIGINT would end in a traceback. As an exception each unwinds instead: the service stops, the child is stopped.
     signal.signal(signal.SIGTERM, _terminated)
     signal.signal(signal.SIGINT, _terminated)
+    # Turn, outbox and webhook threads share one interpreter lock; by default a busy thread keeps it for
+    # 5 ms before the event loop may answer a webhook. A shorter slice trades a little throughput for that.
+    sys.setswitchinterval(float(os.environ.get("TAWASUL_SWITCH_INTERVAL", "0.001")))
     with contextlib.ExitStack() as stack:
         nlu = None
         if not args.no_nlu:
