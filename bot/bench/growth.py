@@ -65,7 +65,7 @@ def load(engine: Engine, size: int, today: date, seed: int = 15) -> None:
             "reference": f"GRW-{i:09d}", "org_slug": "esrar", "contact_id": first + i % contacts,
             "service_id": "family_support", "status": OPEN[i % 4] if i % 10 else "completed", "committees": ["research"],
             "data": {}, "documents": [], "channel": "whatsapp", "language": "ar", "submitted_at": now,
-            "due_date": today + timedelta(days=rng.randint(-30, 60)) if i % 50 else None,
+            "due_date": today + timedelta(days=rng.randint(-30, 60)) if i % 50 != 7 else None,
             "on_behalf_of": None, "updated_at": now})
         bulk(Complaint, max(1, size // 20), lambda i: {
             "reference": f"GCM-{i:09d}", "org_slug": "esrar", "contact_id": first + i % contacts,

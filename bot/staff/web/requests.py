@@ -61,7 +61,9 @@ def requests_query(tx: Session, now: datetime, *, org: str | None, status: str |
     orgs = [org] if org else list(tx.exec(select(ServiceRequest.org_slug).distinct()).all())
     late = or_(false(), *(and_(col(ServiceRequest.org_slug) == o, col(ServiceRequest.due_date) < org_today(o, now))
                           for o in orgs))
-    return query.where(col(ServiceRequest.due_date).is_not(None), late) if overdue else query.where(~late)
+    if overdue:
+        return query.where(col(ServiceRequest.due_date).is_not(None), late)
+    return query.where(or_(col(ServiceRequest.due_date).is_(None), ~late))  # NOT (NULL < today) is NULL
 
 
 def count_rows(tx: Session, query: Any) -> int:
