@@ -45,8 +45,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-Path = os.environ["FAKE_RASA_PIDS"]
-with open(Path, "a") as f:
+pidfile = os.environ["FAKE_RASA_PIDS"]
+with open(pidfile, "a") as f:
     f.write(f"{{os.getpid()}}\\n")
 HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 '''
