@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.db import is_sqlite
@@ -23,6 +25,17 @@ def contact_by_address(tx: Session, channel: str, address: str, *, org_slug: str
     if org_slug is not None:
         query = query.where(Contact.org_slug == org_slug)
     return tx.exec(query.order_by(col(Contact.id).desc())).first()
+
+
+def insert_inbound(tx: Session, **values: Any) -> int | None:
+    """Store an inbound message; its id, or None when the (channel, provider_id) key already holds it (a
+    provider's retry). One `INSERT ... ON CONFLICT DO NOTHING RETURNING`, no savepoint round trips."""
+    insert = sqlite_insert if is_sqlite(tx.get_bind()) else pg_insert  # type: ignore[arg-type]
+    statement = (insert(InboundRecord).values(**values)
+                 .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+                 .returning(col(InboundRecord.id)))
+    found = tx.execute(statement).scalar_one_or_none()
+    return int(found) if found is not None else None
 
 
 def lock_contact(tx: Session, contact_id: int) -> Contact:

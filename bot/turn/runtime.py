@@ -32,7 +32,7 @@ from bot.turn.write import write_result
 from orgs import load_org
 from storage.db import get_engine, transaction
 from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
-from storage.queries import contact_by_address, lock_contact, oldest_pending, pending_messages
+from storage.queries import contact_by_address, insert_inbound, lock_contact, oldest_pending, pending_messages
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
@@ -99,26 +99,16 @@ class Runtime:
                 payload["refused_media"] = list(msg.raw["refused_media"])  # the connector refused these files
             if "field_site" in msg.raw:
                 payload["field_site"] = msg.raw["field_site"]  # a deep link from a field site (R15), or None
-            record = InboundRecord(
-                channel=msg.channel,
-                provider_id=msg.provider_id,
-                contact_id=contact.id,
-                text=text,
-                payload=payload,
-                received_at=as_utc(self.clock()),
-            )
-            try:
-                with tx.begin_nested():
-                    tx.add(record)
-            except IntegrityError:
-                return None
+            tx.flush()  # a new contact's row exists before its message refers to it
+            record_id = insert_inbound(tx, channel=msg.channel, provider_id=msg.provider_id, contact_id=contact.id,
+                                       text=text, payload=payload, received_at=as_utc(self.clock()), attempts=0)
+            if record_id is None:
+                return None  # a provider's retry: already stored
             contact.last_inbound_at = as_utc(self.clock())
             if msg.phone and not contact.phone:
                 contact.phone = msg.phone
             tx.add(contact)
-            tx.flush()
-            assert record.id is not None
-            return record.id, contact.id
+            return record_id, contact.id
 
     def _contact(self, tx: Session, org_slug: str, msg: InboundMessage) -> Contact:
         found = contact_by_address(tx, msg.channel, msg.address, org_slug=org_slug)
