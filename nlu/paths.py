@@ -1,6 +1,7 @@
 """Where the NLU's files and its Python 3.10 environment live (stdlib only).
 
-`TAWASUL_NLU_VENV` overrides the environment's location (default `.venv-nlu/` at the repo root).
+`TAWASUL_NLU_VENV` overrides the environment's location (default `.venv-nlu/` at the repo root),
+`TAWASUL_NLU_MODEL` the model file served (default `nlu/models/tawasul.tar.gz`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ CONFIG = NLU_DIR / "config.yml"
 STOCK_CONFIG = NLU_DIR / "stock_config.yml"
 MODELS_DIR = NLU_DIR / "models"
 MODEL_NAME = "tawasul"
-MODEL = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
+# TAWASUL_NLU_MODEL: another trained model file to serve (tests serve a stand-in).
+MODEL = Path(os.environ.get("TAWASUL_NLU_MODEL") or MODELS_DIR / f"{MODEL_NAME}.tar.gz")
 MODEL_STAMP = MODELS_DIR / ".stamp-model"  # hash of what the model was trained from
 HELDOUT = NLU_DIR / "tests" / "heldout.yml"
 # Real-traffic-like messages (off-topic, near misses, emergencies, 4 languages): never trained on.

@@ -6,12 +6,17 @@ import logging
 import os
 import re
 import threading
+import time
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 DEFAULT_DATA_DIR = Path(os.environ.get("TAWASUL_DATA_DIR", "data"))
@@ -45,7 +50,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read (see `reading`) begins deferred: under WAL it reads a snapshot while a writer works.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READING) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -56,8 +62,31 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+        engine = create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+        event.listen(engine, "checkin", _checked_in)
+        event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+# A connection back from the pool is pinged only when it sat idle this long (a server restart or an idle
+# timeout shows there), not on every checkout: a turn's transactions then cost no extra round trip.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _checked_in(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except psycopg.Error as exc:  # gone: the pool drops it and connects afresh
+        raise DisconnectionError() from exc
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -86,10 +115,13 @@ get_engine.cache_clear = dispose_all  # type: ignore[attr-defined]  # the name c
 
 
 @contextmanager
-def transaction(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commits on success, rolls everything back on any exception."""
+def transaction(engine: Engine | None = None, *, first: bool = False) -> Iterator[Session]:
+    """One unit of work: commits on success, rolls everything back on any exception.
+
+    `first`: a short write that others wait on (a webhook's accept) goes ahead of the queued turns.
+    """
     engine = engine or get_engine()
-    with _writer_lock(engine), Session(engine, expire_on_commit=False) as session:
+    with _writer_lock(engine, first), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -98,24 +130,92 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-_SQLITE_WRITERS: dict[str, threading.RLock] = {}
+_READING = "tawasul_reading"
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 @contextmanager
-def _writer_lock(engine: Engine) -> Iterator[None]:
+def reading(engine: Engine | None = None) -> Iterator[Session]:
+    """A unit of work that only reads (a webhook's org look-up, a staff page, a report): never committed.
+
+    On SQLite it neither takes this process's writer lock nor SQLite's write lock (a deferred BEGIN reads
+    a WAL snapshot), so a webhook never queues behind a page being rendered, nor a page behind turns.
+    """
+    engine = engine or get_engine()
+    with _ENGINES_LOCK:
+        reader = _READERS.get(engine)
+        if reader is None:
+            reader = _READERS[engine] = engine.execution_options(**{_READING: True})
+    # Closing (not rolling back) keeps the rows read loaded for the caller; the pool rolls back the connection.
+    with Session(reader, expire_on_commit=False) as session:
+        yield session
+
+
+class FairLock:
+    """A re-entrant lock handed over in order of arrival, with a fast lane.
+
+    threading.RLock lets the thread that just released it take it again at once (a turn thread, the
+    outbox), so a webhook could wait behind many turns. Here the releaser hands the lock to the oldest
+    waiter; waiters marked `first` (webhooks' accepts, a millisecond each) are served before the others.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+        self._fast: deque[tuple[int, threading.Lock]] = deque()
+        self._slow: deque[tuple[int, threading.Lock]] = deque()
+
+    def acquire(self, first: bool = False) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._depth += 1
+                return
+            if self._owner is None:
+                self._owner, self._depth = me, 1
+                return
+            baton = threading.Lock()
+            baton.acquire()
+            (self._fast if first else self._slow).append((me, baton))
+        baton.acquire()  # released by the owner handing over: ownership is already ours
+
+    def release(self) -> None:
+        with self._mutex:
+            assert self._owner == threading.get_ident(), "released by a thread that does not hold it"
+            self._depth -= 1
+            if self._depth:
+                return
+            queue = self._fast or self._slow
+            if not queue:
+                self._owner = None
+                return
+            self._owner, baton = queue.popleft()
+            self._depth = 1
+        baton.release()
+
+
+_SQLITE_WRITERS: dict[str, FairLock] = {}
+
+
+@contextmanager
+def _writer_lock(engine: Engine, first: bool = False) -> Iterator[None]:
     """On SQLite, queue this process's transactions on a lock instead of SQLite's busy-wait.
 
     Every transaction takes SQLite's write lock at BEGIN; threads that find it taken would poll
-    with growing sleeps (the tail of webhook latency). Waiting on a Python lock wakes them in turn.
-    Other processes still meet SQLite's busy timeout as before.
+    with growing sleeps (the tail of webhook latency). Waiting on a fair lock wakes them in turn, webhooks
+    first. Other processes still meet SQLite's busy timeout as before.
     """
     if not is_sqlite(engine):
         yield
         return
     with _ENGINES_LOCK:
-        lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
-    with lock:
+        lock = _SQLITE_WRITERS.setdefault(str(engine.url), FairLock())
+    lock.acquire(first)
+    try:
         yield
+    finally:
+        lock.release()
 
 
 _DETAIL = re.compile(r"^(DETAIL|HINT|CONTEXT):.*$|Key \(.*?\)=\(.*?\)", re.MULTILINE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from storage.sealed import SealedJSON, SealedText, id_hash_of
@@ -29,7 +29,9 @@ def as_utc(moment: datetime) -> datetime:
 class Contact(SQLModel, table=True):
     """A beneficiary as reached on one channel address (a phone, a Telegram chat)."""
 
-    __table_args__ = (UniqueConstraint("org_slug", "channel", "address"),)
+    # The webhook's look-up is by (channel, address) alone when no org is known yet.
+    __table_args__ = (UniqueConstraint("org_slug", "channel", "address"),
+                      Index("ix_contact_channel_address", "channel", "address"))
     id: int | None = Field(default=None, primary_key=True)
     org_slug: str = Field(index=True, max_length=32)
     channel: str = Field(max_length=16)  # console | whatsapp | sms | telegram | web
@@ -53,8 +55,23 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+# A request staff still have to answer; the partial indexes below and the board's queries spell it alike
+# (literal values: a planner can only match a partial index's condition written out the same way).
+OPEN_STATUSES = ("submitted", "under_study", "needs_info", "accepted")
+OPEN_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
+
+
 class ServiceRequest(SQLModel, table=True):
     __tablename__ = "service_request"
+    # The staff board: requests of one status by deadline, and the open ones (all orgs, or one) in deadline
+    # order straight from a partial index, so a page of 200 reads 200 index entries, not every open request.
+    __table_args__ = (
+        Index("ix_service_request_org_slug_status_due_date", "org_slug", "status", "due_date"),
+        Index("ix_service_request_open_due", "due_date", "id", sqlite_where=text(OPEN_SQL),
+              postgresql_where=text(OPEN_SQL)),
+        Index("ix_service_request_open_org_due", "org_slug", "due_date", "id", sqlite_where=text(OPEN_SQL),
+              postgresql_where=text(OPEN_SQL)),
+    )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, max_length=32)
     org_slug: str = Field(index=True, max_length=32)
@@ -95,7 +112,7 @@ class Acknowledgement(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(index=True, foreign_key="service_request.id")
-    contact_id: int = Field(foreign_key="contact.id")
+    contact_id: int = Field(index=True, foreign_key="contact.id")
     text: str
     language: str = Field(max_length=8)
     channel: str = Field(max_length=16)
@@ -164,7 +181,7 @@ class Complaint(SQLModel, table=True):
     details: str
     attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     committee: str = Field(max_length=64)
-    status: str = Field(default="open", max_length=32)  # open | in_progress | resolved | investigating
+    status: str = Field(default="open", index=True, max_length=32)  # open | in_progress | resolved | investigating
     outcome: str | None = None
     channel: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
@@ -215,7 +232,7 @@ class Handoff(SQLModel, table=True):
 class Volunteer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     org_slug: str = Field(index=True, max_length=32)
-    contact_id: int = Field(foreign_key="contact.id")
+    contact_id: int = Field(index=True, foreign_key="contact.id")
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -224,22 +241,24 @@ class PrivacyRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, max_length=32)
     org_slug: str = Field(index=True, max_length=32)
-    contact_id: int = Field(foreign_key="contact.id")
+    contact_id: int = Field(index=True, foreign_key="contact.id")
     kind: str = Field(max_length=16)  # access | correction | deletion
     details: str | None = None
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="open", index=True, max_length=16)
     due_date: date
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class UrgentAlert(SQLModel, table=True):
+    # Every turn asks for the contact's open alert.
+    __table_args__ = (Index("ix_urgentalert_contact_id_status", "contact_id", "status"),)
     id: int | None = Field(default=None, primary_key=True)
     org_slug: str = Field(index=True, max_length=32)
     contact_id: int = Field(foreign_key="contact.id")
     latitude: float | None = None
     longitude: float | None = None
     text: str | None = None
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="open", index=True, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
 

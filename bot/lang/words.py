@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nlu.normalize import normalize, to_ascii_digits
 
@@ -42,55 +43,71 @@ _GREETINGS = (
 _PUNCT = re.compile(r"[\s\.,!?؟،؛:;\-_*]+")
 
 
+@lru_cache(maxsize=8192)
 def canon(text: str) -> str:
-    """Normalised, lower-cased, punctuation folded to single spaces."""
+    """Normalised, lower-cased, punctuation folded to single spaces.
+
+    Pure and asked many times a turn of the same few strings (the message, the lists' words, a profile's
+    keywords): remembered, so a turn normalises each string once.
+    """
     return _PUNCT.sub(" ", normalize(to_ascii_digits(text or "")).lower()).strip()
 
 
-def _in(text: str, words: set[str]) -> bool:
-    c = canon(text)
-    return c in {canon(w) for w in words}
+def _canon_set(words: set[str]) -> frozenset[str]:
+    return frozenset(canon(w) for w in words)
+
+
+def _in(text: str, canonical: frozenset[str]) -> bool:
+    return canon(text) in canonical
+
+
+# Each word list normalised once, at import, not on every call.
+_YES_C, _NO_C, _CANCEL_C, _MENU_C, _BACK_C = map(_canon_set, (_YES, _NO, _CANCEL, _MENU, _BACK))
+_RESTART_C, _HUMAN_C, _SKIP_C, _DONE_C, _EDIT_C = map(_canon_set, (_RESTART, _HUMAN, _SKIP, _DONE, _EDIT))
 
 
 def is_yes(text: str) -> bool:
-    return _in(text, _YES) or canon(text) in {"1"}
+    return _in(text, _YES_C) or canon(text) == "1"
 
 
 def is_no(text: str) -> bool:
-    return _in(text, _NO)
+    return _in(text, _NO_C)
 
 
 def is_cancel(text: str) -> bool:
-    return _in(text, _CANCEL)
+    return _in(text, _CANCEL_C)
 
 
 def is_menu(text: str) -> bool:
-    return _in(text, _MENU)
+    return _in(text, _MENU_C)
 
 
 def is_back(text: str) -> bool:
-    return _in(text, _BACK)
+    return _in(text, _BACK_C)
 
 
 def is_restart(text: str) -> bool:
-    return _in(text, _RESTART)
+    return _in(text, _RESTART_C)
 
 
 def is_human(text: str) -> bool:
     """An explicit, whole-message request for a person (works at any step of any flow)."""
-    return _in(text, _HUMAN)
+    return _in(text, _HUMAN_C)
 
 
 def is_skip(text: str) -> bool:
-    return _in(text, _SKIP)
+    return _in(text, _SKIP_C)
 
 
 def is_done(text: str) -> bool:
-    return _in(text, _DONE)
+    return _in(text, _DONE_C)
 
 
 def is_edit(text: str) -> bool:
-    return _in(text, _EDIT)
+    return _in(text, _EDIT_C)
+
+
+_GREETINGS_LONGEST_FIRST = tuple(sorted({canon(g) for g in _GREETINGS}, key=len, reverse=True))
 
 
 def is_greeting(text: str) -> bool:
@@ -98,17 +115,19 @@ def is_greeting(text: str) -> bool:
     ("اهلا انا ساكنه في حي المزروعيه" is a district)."""
     padded = f" {canon(text)} "
     found = False
-    for greeting in sorted({canon(g) for g in _GREETINGS}, key=len, reverse=True):
+    for greeting in _GREETINGS_LONGEST_FIRST:
         if f" {greeting} " in padded:
             padded, found = padded.replace(f" {greeting} ", " "), True
     return found and len(padded.split()) <= 2
 
 
+_ANSWER_WORDS = frozenset(w for phrase in _YES | _NO for w in canon(phrase).split())
+
+
 def only_answer_words(text: str) -> bool:
     """Every word is a yes/no word ("ايوه موافق"): an answer, not a name or a description."""
     words = canon(text).split()
-    known = {w for phrase in _YES | _NO for w in canon(phrase).split()}
-    return bool(words) and all(w in known for w in words)
+    return bool(words) and all(w in _ANSWER_WORDS for w in words)
 
 
 def digit_choice(text: str, count: int) -> int | None:
@@ -139,8 +158,11 @@ def _stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in canon(text).split() if len(w) > 2 and w not in _STOP}
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> frozenset[str]:
+    """The stemmed words of `text` that can tell one service from another (remembered: a profile's service
+    names are asked on every message that names a service)."""
+    return frozenset(_stem(w) for w in canon(text).split() if len(w) > 2 and w not in _STOP)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -148,7 +170,7 @@ def _alike(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
-def _overlap(words: set[str], name_words: set[str]) -> int:
+def _overlap(words: frozenset[str], name_words: frozenset[str]) -> int:
     return sum(1 for w in words if any(_alike(w, n) for n in name_words))
 
 

@@ -49,6 +49,8 @@ from bot.turn.sweep import sweep_handoffs
 from storage.db import get_engine, transaction
 from storage.queries import audit
 
+LIST_LIMIT = 100  # rows of each list `tawasul staff list` prints unless --all (100k open requests are megabytes)
+
 HEADINGS = {
     "urgent": "بلاغات عاجلة",
     "handoffs": "محادثات محالة للموظفين",
@@ -75,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("list", "open requests, complaints, handoffs, alerts with their deadlines")
     p.add_argument("--org")
+    p.add_argument("--limit", type=_positive, default=LIST_LIMIT,
+                   help=f"at most this many rows of each list (default {LIST_LIMIT}); the totals are always shown")
+    p.add_argument("--all", dest="all_rows", action="store_true", help="every row of every list")
     p = add("set-status", "change a request's status; the beneficiary is told")
     p.add_argument("reference")
     p.add_argument("status", choices=staffops.STATUSES)
@@ -156,7 +161,7 @@ def _run(args: argparse.Namespace, tx: Session, who: Principal, now: datetime) -
     """(JSON-able result, Arabic text for staff); the same scoped functions as the API."""
     actor = who.username
     if args.command == "list":
-        data = staffviews.board(tx, scope_org(who, args.org), actor, now)
+        data = staffviews.board(tx, scope_org(who, args.org), actor, now, limit=None if args.all_rows else args.limit)
         return data, _board_text(data)
     if args.command == "set-status":
         status = staffrequests.set_status(tx, who, args.reference, args.status, args.note, now)
@@ -229,16 +234,26 @@ def _sweep(now: datetime) -> tuple[Any, str]:
     return {"released": [f"H{h}" for h in released]}, text
 
 
-def _board_text(data: dict[str, list[dict[str, Any]]]) -> str:
+def _board_text(data: dict[str, Any]) -> str:
     lines: list[str] = []
+    totals = data.get("totals", {})
     for key, heading in HEADINGS.items():
         rows = data.get(key, [])
-        lines.append(f"== {heading} ({len(rows)})")
+        total = totals.get(key, len(rows))
+        shown = f"{total}" if total == len(rows) else f"{total}، أول {len(rows)} منها (--all للكل)"
+        lines.append(f"== {heading} ({shown})")
         for row in rows:
             flag = " ⚠ متأخر" if row.get("overdue") else ""
             lines.append("  " + " | ".join(f"{k}={v}" for k, v in row.items() if k != "overdue" and v is not None)
                          + flag)
     return "\n".join(lines)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _default_actor() -> str:

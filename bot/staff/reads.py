@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, func, select
 
 from bot.lang.calendar import both_calendars, is_working_day, local_date
@@ -23,6 +24,7 @@ from bot.staff.schemas import PrivacyOut, RequestSummary
 from orgs.loader import OrgNotFound, load_org
 from orgs.schema import HEALTH_FIELDS, HEALTH_TEXT_FIELDS
 from storage.models import (
+    OPEN_STATUSES,
     Complaint,
     Contact,
     Handoff,
@@ -35,7 +37,34 @@ from storage.models import (
 )
 from storage.queries import audit, handoff_transcript
 
-OPEN_REQUESTS = ("submitted", "under_study", "needs_info", "accepted")
+OPEN_REQUESTS = OPEN_STATUSES
+
+
+def request_status_in(statuses: tuple[str, ...]) -> Any:
+    """`status IN (...)` with the values written into the SQL: for the open statuses, exactly the condition
+    of the partial indexes that keep open requests in deadline order (storage/models.py)."""
+    return col(ServiceRequest.status).in_(bindparam("statuses", list(statuses), expanding=True,
+                                                    literal_execute=True))
+
+
+def by_deadline(tx: Session, query: Any, *, offset: int = 0, limit: int | None = None) -> list[ServiceRequest]:
+    """The requests of `query`, soonest deadline first, those without a deadline last (by id).
+
+    Two index-ordered reads instead of one sort of every match: the dated rows in (due_date, id) order,
+    then, if the page is not full, the undated ones.
+    """
+    dated = query.where(col(ServiceRequest.due_date).is_not(None)).order_by(col(ServiceRequest.due_date),
+                                                                             col(ServiceRequest.id))
+    rows = list(tx.exec(dated.offset(offset).limit(limit)).all())
+    if limit is not None and len(rows) >= limit:
+        return rows
+    skip = 0
+    if offset and not rows:  # the page starts past the dated rows: skip as many undated ones as remain
+        skip = offset - int(tx.exec(select(func.count()).select_from(dated.order_by(None).subquery())).one())
+    undated = query.where(col(ServiceRequest.due_date).is_(None)).order_by(col(ServiceRequest.id)).offset(max(0, skip))
+    if limit is not None:
+        undated = undated.limit(limit - len(rows))
+    return rows + list(tx.exec(undated).all())
 MIN_REASON = 8  # letters, in at least two different words
 
 
@@ -121,41 +150,78 @@ def privacy_out(p: PrivacyRequest, now: datetime) -> PrivacyOut:
                       overdue=open_ and p.due_date < today)
 
 
-def board(tx: Session, org: str | None, actor: str, now: datetime) -> dict[str, list[dict[str, Any]]]:
-    """Open work, soonest deadline first; no personal data (names, IDs, texts) in it."""
+def board(tx: Session, org: str | None, actor: str, now: datetime,
+          limit: int | None = None) -> dict[str, Any]:
+    """Open work, soonest deadline first; no personal data (names, IDs, texts) in it.
+
+    Each list is sorted and cut in SQL (`limit` rows each, None: all), its contacts and waiting counts
+    fetched in one query for all rows; "totals" gives each list's full size, counted in SQL.
+    """
     def scoped(query: Any, model: Any) -> Any:
         return query.where(model.org_slug == org) if org else query
 
-    requests = tx.exec(scoped(select(ServiceRequest), ServiceRequest)
-                       .where(col(ServiceRequest.status).in_(OPEN_REQUESTS))
-                       .order_by(col(ServiceRequest.due_date).is_(None), col(ServiceRequest.due_date),
-                                     col(ServiceRequest.id))).all()
-    complaints = tx.exec(scoped(select(Complaint), Complaint).where(Complaint.status != "resolved")
-                         .order_by(col(Complaint.id))).all()
-    handoffs = tx.exec(scoped(select(Handoff), Handoff).where(Handoff.status == "open").order_by(col(Handoff.id))).all()
-    alerts = tx.exec(scoped(select(UrgentAlert), UrgentAlert).where(UrgentAlert.status == "open")
-                     .order_by(col(UrgentAlert.id).desc())).all()
-    privacy = tx.exec(scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open")
-                      .order_by(col(PrivacyRequest.due_date))).all()
-    result = {
+    def cut(query: Any) -> Any:
+        return query.limit(limit) if limit is not None else query
+
+    queries = {
+        "urgent": scoped(select(UrgentAlert), UrgentAlert).where(UrgentAlert.status == "open"),
+        "handoffs": scoped(select(Handoff), Handoff).where(Handoff.status == "open"),
+        "requests": scoped(select(ServiceRequest), ServiceRequest).where(request_status_in(OPEN_REQUESTS)),
+        "complaints": scoped(select(Complaint), Complaint).where(Complaint.status != "resolved"),
+        "privacy": scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open"),
+    }
+    alerts = tx.exec(cut(queries["urgent"].order_by(col(UrgentAlert.id).desc()))).all()
+    handoffs = tx.exec(cut(queries["handoffs"].order_by(col(Handoff.id)))).all()
+    requests = by_deadline(tx, queries["requests"], limit=limit)
+    complaints = tx.exec(cut(queries["complaints"].order_by(col(Complaint.id)))).all()
+    privacy = tx.exec(cut(queries["privacy"].order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id)))).all()
+    addresses = _addresses(tx, {a.contact_id for a in alerts} | {h.contact_id for h in handoffs})
+    waiting = _waiting(tx, [h.id for h in handoffs if h.id is not None])
+    result: dict[str, Any] = {
         # Masked as in every list (the whole with `show alert:ID --reason`, audited).
-        "urgent": [{"id": a.id, "org": a.org_slug, "contact": mask_address(_address(tx, a.contact_id)),
+        "urgent": [{"id": a.id, "org": a.org_slug, "contact": mask_address(addresses.get(a.contact_id, str(a.contact_id))),
                     "lat": coarse(a.latitude), "lon": coarse(a.longitude), "at": a.created_at.isoformat()}
                    for a in alerts],
-        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug, "contact": mask_address(_address(tx, h.contact_id)),
+        "handoffs": [{"id": f"H{h.id}", "org": h.org_slug,
+                      "contact": mask_address(addresses.get(h.contact_id, str(h.contact_id))),
                       "officer": h.officer, "reason": h.reason, "opened_at": h.opened_at.isoformat(),
-                      "waiting_messages": _since(tx, h.contact_id, h.last_activity_at)} for h in handoffs],
+                      "waiting_messages": waiting.get(h.id or 0, 0)} for h in handoffs],
         "requests": [{"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
                       "due_date": r.due_date.isoformat() if r.due_date else None,
-                      "overdue": summary(r, now).overdue} for r in requests],
+                      "overdue": bool(r.due_date and r.due_date < org_today(r.org_slug, now))} for r in requests],
         "complaints": [{"reference": c.reference, "org": c.org_slug, "category": c.category, "status": c.status,
                         "committee": c.committee, "request": c.request_reference,
                         "filed": c.created_at.isoformat()} for c in complaints],
         "privacy": [{"reference": p.reference, "org": p.org_slug, "kind": p.kind, "due_date": p.due_date.isoformat(),
-                     "overdue": privacy_out(p, now).overdue} for p in privacy],
+                     "overdue": p.due_date < org_today(p.org_slug, now)} for p in privacy],
     }
-    audit(tx, actor, "list", org, now, org_slug=org, counts={k: len(v) for k, v in result.items()})
+    counts = {k: len(v) for k, v in result.items()}
+    totals = counts if limit is None else {k: _count(tx, q) for k, q in queries.items()}
+    result["totals"] = totals
+    audit(tx, actor, "list", org, now, org_slug=org, counts=counts)
     return result
+
+
+def _count(tx: Session, query: Any) -> int:
+    return int(tx.exec(select(func.count()).select_from(query.subquery())).one())
+
+
+def _addresses(tx: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = tx.exec(select(Contact.id, Contact.address).where(col(Contact.id).in_(ids))).all()
+    return {cid: address for cid, address in rows if cid is not None}
+
+
+def _waiting(tx: Session, handoff_ids: list[int]) -> dict[int, int]:
+    """Per handoff, the messages the beneficiary sent since staff last acted: one grouped query."""
+    if not handoff_ids:
+        return {}
+    rows = tx.exec(select(Handoff.id, func.count(col(InboundRecord.id)))
+                   .join(InboundRecord, and_(col(InboundRecord.contact_id) == col(Handoff.contact_id),
+                                             col(InboundRecord.received_at) > col(Handoff.last_activity_at)))
+                   .where(col(Handoff.id).in_(handoff_ids)).group_by(col(Handoff.id))).all()
+    return {hid: int(n) for hid, n in rows if hid is not None}
 
 
 def _address(tx: Session, contact_id: int) -> str:

@@ -105,6 +105,8 @@ class OutboxWorker:
         self._pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox-send")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._claimed: set[int] = set()  # claimed by this worker, not yet handed to a provider
+        self._claimed_lock = threading.Lock()
 
     @property
     def served(self) -> list[str]:
@@ -116,10 +118,29 @@ class OutboxWorker:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop claiming; sends already with a provider finish; rows claimed but not yet sent go back to
+        the queue at once (another worker, or this service's next start, sends them), not after the lease
+        as "interrupted"."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=15)
         self._pool.shutdown(wait=True)
+        self.release_claimed()
+
+    def release_claimed(self) -> int:
+        with self._claimed_lock:
+            ids, self._claimed = sorted(self._claimed), set()
+        if not ids:
+            return 0
+        with transaction(self.engine) as tx:
+            result = tx.exec(
+                update(OutboundRecord)
+                .where(col(OutboundRecord.id).in_(ids), col(OutboundRecord.status) == "sending")
+                .values(status="queued", claimed_until=None, attempts=OutboundRecord.attempts - 1)
+            )
+            count = int(result.rowcount or 0)
+        log.info("outbox: %d claimed message(s) released unsent at shutdown", count)
+        return count
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -186,9 +207,15 @@ class OutboxWorker:
                     .where(col(OutboundRecord.id).in_(ids))
                     .values(status="sending", claimed_until=now + self.lease, attempts=OutboundRecord.attempts + 1)
                 )
+        with self._claimed_lock:
+            self._claimed.update(ids)
         return ids
 
     def deliver(self, row_id: int) -> None:
+        with self._claimed_lock:
+            if self._stop.is_set():
+                return  # shutting down: left claimed, released by stop()
+            self._claimed.discard(row_id)
         with transaction(self.engine) as tx:
             row = tx.get(OutboundRecord, row_id)
             contact = tx.get(Contact, row.contact_id) if row else None

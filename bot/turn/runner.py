@@ -21,7 +21,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot.turn.runtime import Runtime
-from storage.db import transaction
+from storage.db import reading, transaction
 from storage.models import InboundRecord
 
 log = logging.getLogger("tawasul.turns")
@@ -114,7 +114,7 @@ class TurnRunner:
 
     def pending_contacts(self, older_than: timedelta) -> list[int]:
         cutoff = datetime.now(UTC) - older_than
-        with transaction(self.runtime.engine) as tx:
+        with reading(self.runtime.engine) as tx:
             rows = tx.exec(
                 select(InboundRecord.contact_id)
                 .where(col(InboundRecord.processed_at).is_(None), InboundRecord.received_at <= cutoff)
@@ -162,7 +162,7 @@ def media_fetcher(runtime: Runtime, channels: dict[str, Any]) -> Callable[[int],
     from bot.messages import for_message_channel
 
     def prepare(contact_id: int) -> None:
-        with transaction(runtime.engine) as tx:
+        with reading(runtime.engine) as tx:
             pending = tx.exec(
                 select(InboundRecord).where(
                     InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None)

@@ -32,7 +32,7 @@ from bot.turn.write import write_result
 from orgs import load_org
 from storage.db import get_engine, transaction
 from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
-from storage.queries import contact_by_address, lock_contact, oldest_pending
+from storage.queries import contact_by_address, insert_inbound, lock_contact, oldest_pending, pending_messages
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
@@ -85,7 +85,7 @@ class Runtime:
             raise InputError("the provider's message id is missing, too long or not printable")
         org_slug = msg.org_slug or self.default_org
         load_org(org_slug)  # an unknown org is a configuration error, raised before anything is stored
-        with transaction(self.engine) as tx:
+        with transaction(self.engine, first=True) as tx:  # a webhook waits on this: ahead of queued turns
             contact = self._contact(tx, org_slug, msg)
             assert contact.id is not None
             payload: dict[str, Any] = {}
@@ -99,26 +99,16 @@ class Runtime:
                 payload["refused_media"] = list(msg.raw["refused_media"])  # the connector refused these files
             if "field_site" in msg.raw:
                 payload["field_site"] = msg.raw["field_site"]  # a deep link from a field site (R15), or None
-            record = InboundRecord(
-                channel=msg.channel,
-                provider_id=msg.provider_id,
-                contact_id=contact.id,
-                text=text,
-                payload=payload,
-                received_at=as_utc(self.clock()),
-            )
-            try:
-                with tx.begin_nested():
-                    tx.add(record)
-            except IntegrityError:
-                return None
+            tx.flush()  # a new contact's row exists before its message refers to it
+            record_id = insert_inbound(tx, channel=msg.channel, provider_id=msg.provider_id, contact_id=contact.id,
+                                       text=text, payload=payload, received_at=as_utc(self.clock()), attempts=0)
+            if record_id is None:
+                return None  # a provider's retry: already stored
             contact.last_inbound_at = as_utc(self.clock())
             if msg.phone and not contact.phone:
                 contact.phone = msg.phone
             tx.add(contact)
-            tx.flush()
-            assert record.id is not None
-            return record.id, contact.id
+            return record_id, contact.id
 
     def _contact(self, tx: Session, org_slug: str, msg: InboundMessage) -> Contact:
         found = contact_by_address(tx, msg.channel, msg.address, org_slug=org_slug)
@@ -158,9 +148,14 @@ class Runtime:
                 continue
             if turn is None:
                 return produced
-            produced.extend(turn)
+            outbound, more = turn
+            produced.extend(outbound)
+            if not more:
+                # The turn saw no later message: no second, empty transaction to find that out. One
+                # that arrives from now on is submitted again by its webhook (or found by the sweeper).
+                return produced
 
-    def _turn_with_retries(self, contact_id: int) -> list[OutboundRecord] | None:
+    def _turn_with_retries(self, contact_id: int) -> tuple[list[OutboundRecord], bool] | None:
         for attempt in range(REFERENCE_RETRIES):
             try:
                 return self._one_turn(contact_id)
@@ -203,12 +198,14 @@ class Runtime:
             tx.flush()
             return [apology]
 
-    def _one_turn(self, contact_id: int) -> list[OutboundRecord] | None:
+    def _one_turn(self, contact_id: int) -> tuple[list[OutboundRecord], bool] | None:
+        """The replies of the contact's oldest pending message, and whether another one waits after it."""
         with transaction(self.engine) as tx:
             contact = lock_contact(tx, contact_id)
-            pending = oldest_pending(tx, contact_id)
-            if pending is None:
+            waiting = pending_messages(tx, contact_id, limit=2)
+            if not waiting:
                 return None
+            pending = waiting[0]
             now = self.clock()
             conversation = tx.get(Conversation, contact_id) or Conversation(contact_id=contact_id, state={})
             state: State = dict(conversation.state or {})
@@ -227,7 +224,7 @@ class Runtime:
             outbound = self._persist(tx, contact, conversation, pending, result, lang, now)
             if self.before_commit is not None:
                 self.before_commit(tx)
-            return outbound
+            return outbound, len(waiting) > 1
 
     def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
         # A conversation handed to staff never expires here: the handoff flow ends it after staff silence.

@@ -181,3 +181,21 @@ def test_staff_messages_come_out_of_the_next_chat_run(tmp_path: Path) -> None:
     assert "تم التواصل والاعتذار" in nxt[1]["text"]
     assert any(e["type"] == "handoff_closed" for o in nxt[2:4] for e in o["events"])
     assert nxt[-1]["text"] == "العفو، يسعدنا خدمتك دائمًا."  # the bot's own answer comes last
+
+
+def test_list_is_limited_with_totals_and_all_on_request(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.bench.growth import load
+
+    load(engine, 120, NOW.date())
+    code, limited = run(["list", "--limit", "3", "--as", "officer.general"], capsys)
+    assert code == 0 and all(len(limited[k]) <= 3 for k in ("urgent", "handoffs", "requests", "complaints"))
+    assert len(limited["requests"]) == 3 and limited["totals"]["requests"] > 3
+    code, everything = run(["list", "--all", "--as", "officer.general"], capsys)
+    assert code == 0 and len(everything["requests"]) == limited["totals"]["requests"]
+    assert everything["totals"] == limited["totals"]
+    assert everything["requests"][:3] == limited["requests"]  # the same order, cut
+    assert staff.main(["list", "--limit", "2", "--as", "officer.general"], now=lambda: NOW) == 0
+    text = capsys.readouterr().out
+    assert f"({limited['totals']['requests']}، أول 2 منها (--all للكل))" in text
+    with pytest.raises(SystemExit):
+        staff.main(["list", "--limit", "0"], now=lambda: NOW)

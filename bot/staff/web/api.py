@@ -164,9 +164,11 @@ def schedule_visit(b: Store, who: Who, reference: str, body: VisitIn) -> VisitOu
 
 
 @router.get("/handoffs", response_model=list[HandoffOut], summary="Open handoffs")
-def list_handoffs(b: Store, who: Who, org: str | None = None) -> list[HandoffOut]:
+def list_handoffs(b: Store, who: Who, org: str | None = None,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> list[HandoffOut]:
     with transaction(b.engine) as tx:
-        return work.list_handoffs(tx, who, b.clock(), org)
+        return work.list_handoffs(tx, who, b.clock(), org, limit=limit, offset=offset)
 
 
 @router.get("/handoffs/{handoff_id}/messages", response_model=list[HandoffMessage],
@@ -200,9 +202,11 @@ def handoff_release(b: Store, who: Who, handoff_id: str) -> HandoffActionOut:
             summary="Complaints (unresolved unless a status is given), without their text")
 
 
-def list_complaints(b: Store, who: Who, org: str | None = None, status: str | None = None) -> list[ComplaintOut]:
+def list_complaints(b: Store, who: Who, org: str | None = None, status: str | None = None,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                    offset: Annotated[int, Query(ge=0)] = 0) -> list[ComplaintOut]:
     with transaction(b.engine) as tx:
-        return work.list_complaints(tx, who, b.clock(), org, status)
+        return work.list_complaints(tx, who, b.clock(), org, status, limit=limit, offset=offset)
 
 
 @router.get("/complaints/{reference}", response_model=ComplaintOut, summary="One complaint")
@@ -243,9 +247,11 @@ def investigate(b: Store, who: Who, reference: str, body: InvestigationIn) -> Co
 
 
 def list_privacy(b: Store, who: Who, org: str | None = None,
-                 status: Annotated[str, Query(pattern="^(open|done)$")] = "open") -> list[PrivacyOut]:
+                 status: Annotated[str, Query(pattern="^(open|done)$")] = "open",
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> list[PrivacyOut]:
     with transaction(b.engine) as tx:
-        return privacy.list_privacy(tx, who, b.clock(), org, status)
+        return privacy.list_privacy(tx, who, b.clock(), org, status, limit=limit, offset=offset)
 
 
 @router.post("/privacy/{reference}/complete", response_model=PrivacyCompleteOut,
@@ -268,9 +274,11 @@ def export_privacy(b: Store, who: Who, reference: str, reason: Reason = None) ->
 
 @router.get("/alerts", response_model=list[AlertOut], summary="Urgent alerts, newest first")
 def list_alerts(b: Store, who: Who, org: str | None = None,
-                status: Annotated[str, Query(pattern="^(open|acknowledged)$")] = "open") -> list[AlertOut]:
+                status: Annotated[str, Query(pattern="^(open|acknowledged)$")] = "open",
+                limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                offset: Annotated[int, Query(ge=0)] = 0) -> list[AlertOut]:
     with transaction(b.engine) as tx:
-        return work.list_alerts(tx, who, b.clock(), org, status)
+        return work.list_alerts(tx, who, b.clock(), org, status, limit=limit, offset=offset)
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut,

@@ -101,7 +101,9 @@ def alert_page(a: AlertOut, csrf: str) -> str:
 
 
 def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list[RequestSummary],
-              complaints: list[ComplaintOut], csrf: str, privacy: list[PrivacyOut] | None = None) -> str:
+              complaints: list[ComplaintOut], csrf: str, privacy: list[PrivacyOut] | None = None,
+              totals: dict[str, int] | None = None) -> str:
+    """The work board; `totals` (counted in SQL) head each list when it shows only its first rows."""
     alert_rows = [("overdue", (f'<a href="/staff/alerts/{a.id}">{e(org_name(a.org))}</a>', e(a.contact_address),
                                e(a.channel), _map_link(a), e(a.text) if not a.masked else "يظهر مع ذكر السبب",
                                e(moment_text(a.created_at)),
@@ -121,21 +123,24 @@ def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list
                      (f'<a href="/staff/privacy/{e(p.reference)}">{e(p.reference)}</a>', e(org_name(p.org)),
                       e(KIND_AR.get(p.kind, p.kind)), e(status_ar(p.status)), e(p.due_date_text),
                       calendar_days_left_text(p.days_left, p.overdue))) for p in privacy]
-    overdue = sum(r.overdue for r in requests)
+    shown = {"alerts": len(alerts), "handoffs": len(handoffs), "requests": len(requests),
+             "overdue": sum(r.overdue for r in requests), "complaints": len(complaints), "privacy": len(privacy)}
+    n = {**shown, **(totals or {})}
+    overdue = n["overdue"]
     late = sum(p.overdue for p in privacy)
     return "".join((
-        section(f"بلاغات عاجلة ({len(alerts)})", table(
+        section(f"بلاغات عاجلة ({n['alerts']})", table(
             ("الجمعية", "المستفيد", "القناة", "الموقع", "النص", "الوقت", ""), alert_rows, "لا توجد بلاغات عاجلة."),
             "urgent" if alerts else ""),
-        section(f"محادثات محالة للموظفين ({len(handoffs)})", table(
+        section(f"محادثات محالة للموظفين ({n['handoffs']})", table(
             ("الرقم", "الجمعية", "المستفيد", "المسؤول", "السبب", "منذ", "رسائل بانتظار الرد"), handoff_rows,
             "لا توجد محادثات محالة.")),
-        section(f"الطلبات المفتوحة ({len(requests)}، المتأخرة {overdue}) — الأقرب موعدًا أولًا", table(
+        section(f"الطلبات المفتوحة ({n['requests']}، المتأخرة {overdue}) — الأقرب موعدًا أولًا", table(
             ("رقم الطلب", "الجمعية", "الخدمة", "الحالة", "موعد الرد", "المتبقي"), request_rows,
             "لا توجد طلبات مفتوحة.")),
-        section(f"الشكاوى المفتوحة ({len(complaints)})", table(
+        section(f"الشكاوى المفتوحة ({n['complaints']})", table(
             ("رقم الشكوى", "الجمعية", "التصنيف", "الحالة", "تاريخ التقديم"), complaint_rows, "لا توجد شكاوى مفتوحة.")),
-        section(f"طلبات البيانات الشخصية المفتوحة ({len(privacy)}، المتأخرة {late}) — الأقرب موعدًا أولًا", table(
+        section(f"طلبات البيانات الشخصية المفتوحة ({n['privacy']}، المتأخرة {late}) — الأقرب موعدًا أولًا", table(
             ("رقم الطلب", "الجمعية", "النوع", "الحالة", "الموعد النظامي (30 يومًا)", "المتبقي"), privacy_rows,
             "لا توجد طلبات بيانات شخصية مفتوحة.")),
     ))

@@ -5,6 +5,7 @@ through bot/staffops (audited; the beneficiary is told on their channel, in thei
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -15,23 +16,27 @@ from bot.staff.export import person_copy
 from bot.staff.reads import privacy_out
 from bot.staff.schemas import PrivacyCompleteOut, PrivacyOut
 from bot.staff.web.errors import BadInput
-from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
+from bot.staff.web.requests import check_reason, count_rows, find_owned, in_org, scope_org
 from storage.models import PrivacyRequest
 from storage.queries import audit
 
 KIND_AR = {"access": "نسخة من البيانات", "correction": "تصحيح البيانات", "deletion": "حذف البيانات"}
 
 
+def privacy_query(org: str | None, status: str) -> Any:
+    return in_org(select(PrivacyRequest), PrivacyRequest, org).where(PrivacyRequest.status == status)
+
+
 def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = None, status: str = "open",
-                 log: bool = True) -> list[PrivacyOut]:
-    """Privacy requests of one status (open by default), soonest legal deadline first."""
+                 log: bool = True, limit: int = 200, offset: int = 0) -> list[PrivacyOut]:
+    """Privacy requests of one status (open by default), soonest legal deadline first; cut in SQL."""
     org = scope_org(who, org)
-    query = in_org(select(PrivacyRequest), PrivacyRequest, org).where(PrivacyRequest.status == status)
-    rows = tx.exec(query.order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id))).all()
-    out = [privacy_out(p, now) for p in rows]
+    query = privacy_query(org, status)
+    rows = tx.exec(query.order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id))
+                   .offset(offset).limit(limit)).all()
     if log:
-        audit(tx, who.username, "list_privacy", org, now, org_slug=org, status=status, count=len(out))
-    return out
+        audit(tx, who.username, "list_privacy", org, now, org_slug=org, status=status, count=count_rows(tx, query))
+    return [privacy_out(p, now) for p in rows]
 
 
 def find_privacy(tx: Session, who: Principal, reference: str) -> PrivacyRequest:

@@ -10,13 +10,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, false, or_
+from sqlmodel import Session, col, func, select
 
 from bot.staff import actions as staffops
 from bot.staff import visits
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
-from bot.staff.reads import OPEN_REQUESTS, reason_ok, summary, withhold_health
+from bot.staff.reads import (
+    OPEN_REQUESTS,
+    by_deadline,
+    org_today,
+    reason_ok,
+    request_status_in,
+    summary,
+    withhold_health,
+)
 from bot.staff.schemas import (
     HistoryItem,
     PersonalData,
@@ -44,22 +53,44 @@ def in_org(query: Any, model: Any, org: str | None) -> Any:
     return query.where(model.org_slug == org) if org else query
 
 
+def requests_query(tx: Session, now: datetime, *, org: str | None, status: str | None,
+                   overdue: bool | None) -> Any:
+    """The requests a list shows, filtered in SQL: open ones (or one status) of `org` (or all), and only the
+    overdue (or only the not overdue) ones when asked; a deadline counts in its association's own today."""
+    query = in_org(select(ServiceRequest), ServiceRequest, org)
+    statuses = (status,) if status else OPEN_REQUESTS
+    query = query.where(request_status_in(statuses))
+    if overdue is None:
+        return query
+    if not all(s in OPEN_REQUESTS for s in statuses):  # a closed request is never overdue
+        return query.where(false()) if overdue else query
+    orgs = [org] if org else list(tx.exec(select(ServiceRequest.org_slug).distinct()).all())
+    late = or_(false(), *(and_(col(ServiceRequest.org_slug) == o, col(ServiceRequest.due_date) < org_today(o, now))
+                          for o in orgs))
+    if overdue:
+        return query.where(col(ServiceRequest.due_date).is_not(None), late)
+    return query.where(or_(col(ServiceRequest.due_date).is_(None), ~late))  # NOT (NULL < today) is NULL
+
+
+def count_rows(tx: Session, query: Any) -> int:
+    """How many rows `query` selects, counted by the database."""
+    return int(tx.exec(select(func.count()).select_from(query.subquery())).one())
+
+
 def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None = None,
                   status: str | None = None, overdue: bool | None = None, limit: int = 200,
                   offset: int = 0, log: bool = True) -> list[RequestSummary]:
-    """Open requests (or those of one status), soonest deadline first; no personal data."""
+    """Open requests (or those of one status), soonest deadline first; no personal data.
+
+    Sorted and cut in SQL; the computed columns (working days left, both calendars) only for the rows shown.
+    """
     org = scope_org(who, org)
-    query = in_org(select(ServiceRequest), ServiceRequest, org)
-    statuses = (status,) if status else OPEN_REQUESTS
-    query = query.where(col(ServiceRequest.status).in_(statuses))
-    rows = tx.exec(query.order_by(col(ServiceRequest.due_date).is_(None), col(ServiceRequest.due_date),
-                                 col(ServiceRequest.id))).all()
-    found = [summary(r, now) for r in rows]
-    if overdue is not None:
-        found = [r for r in found if r.overdue == overdue]
+    query = requests_query(tx, now, org=org, status=status, overdue=overdue)
+    rows = by_deadline(tx, query, offset=offset, limit=limit)
     if log:
-        audit(tx, who.username, "list_requests", org, now, org_slug=org, status=status, overdue=overdue, count=len(found))
-    return found[offset:offset + limit]
+        audit(tx, who.username, "list_requests", org, now, org_slug=org, status=status, overdue=overdue,
+              count=count_rows(tx, query))
+    return [summary(r, now) for r in rows]
 
 
 def find_owned(tx: Session, who: Principal, model: type[Referenced], reference: str, missing: str) -> Referenced:

@@ -3,8 +3,11 @@ through bot/staffops (so the beneficiary is told on their channel) and every rea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
 from bot.staff import actions as staffops
@@ -23,7 +26,7 @@ from bot.staff.schemas import (
     InvestigationOut,
 )
 from bot.staff.web.errors import BadInput, NotFound
-from bot.staff.web.requests import check_reason, find_owned, in_org, scope_org
+from bot.staff.web.requests import check_reason, count_rows, find_owned, in_org, scope_org
 from storage.models import (
     Complaint,
     Contact,
@@ -46,23 +49,49 @@ def _contact(tx: Session, contact_id: int) -> Contact:
 
 def _handoff_out(tx: Session, h: Handoff, full: bool = False) -> HandoffOut:
     """The handoff as staff see it; the address masked unless `full` (read with a reason, audited)."""
-    contact = _contact(tx, h.contact_id)
-    waiting = tx.exec(select(func.count()).select_from(InboundRecord).where(
-        InboundRecord.contact_id == h.contact_id, col(InboundRecord.received_at) > h.last_activity_at)).one()
-    address = contact.address if full else mask_address(contact.address)
-    return HandoffOut(id=f"H{h.id}", org=h.org_slug, contact_address=address, channel=contact.channel,
-                      officer=h.officer, category=h.category, reason=h.reason, status=h.status,
-                      opened_at=h.opened_at, waiting_messages=int(waiting))
+    return _handoffs_out(tx, [h], full)[0]
+
+
+def _handoffs_out(tx: Session, rows: Sequence[Handoff], full: bool = False) -> list[HandoffOut]:
+    """The handoffs as staff see them, with two queries for all of them (not two per handoff); addresses
+    masked unless `full`."""
+    contacts = _contacts(tx, {h.contact_id for h in rows})
+    waiting: dict[int, int] = {}
+    if rows:
+        since = (select(Handoff.id, func.count(col(InboundRecord.id)))
+                 .join(InboundRecord, and_(col(InboundRecord.contact_id) == col(Handoff.contact_id),
+                                           col(InboundRecord.received_at) > col(Handoff.last_activity_at)))
+                 .where(col(Handoff.id).in_([h.id for h in rows])).group_by(col(Handoff.id)))
+        waiting = {hid: int(n) for hid, n in tx.exec(since).all() if hid is not None}
+
+    def address(h: Handoff) -> str:
+        found = contacts[h.contact_id].address
+        return found if full else mask_address(found)
+
+    return [HandoffOut(id=f"H{h.id}", org=h.org_slug, contact_address=address(h),
+                       channel=contacts[h.contact_id].channel, officer=h.officer, category=h.category,
+                       reason=h.reason, status=h.status, opened_at=h.opened_at,
+                       waiting_messages=waiting.get(h.id or 0, 0)) for h in rows]
+
+
+def _contacts(tx: Session, ids: set[int]) -> dict[int, Contact]:
+    found = {c.id: c for c in tx.exec(select(Contact).where(col(Contact.id).in_(ids))).all()} if ids else {}
+    assert set(found) >= ids  # foreign keys
+    return {i: c for i, c in found.items() if i is not None}
+
+
+def open_handoffs_query(org: str | None) -> Any:
+    return in_org(select(Handoff), Handoff, org).where(Handoff.status == "open")
 
 
 def list_handoffs(tx: Session, who: Principal, now: datetime, org: str | None = None,
-                  log: bool = True) -> list[HandoffOut]:
+                  log: bool = True, limit: int = 200, offset: int = 0) -> list[HandoffOut]:
     org = scope_org(who, org)
-    rows = tx.exec(in_org(select(Handoff), Handoff, org).where(Handoff.status == "open")
-                   .order_by(col(Handoff.opened_at))).all()
-    out = [_handoff_out(tx, h) for h in rows]
+    query = open_handoffs_query(org)
+    rows = tx.exec(query.order_by(col(Handoff.opened_at), col(Handoff.id)).offset(offset).limit(limit)).all()
+    out = _handoffs_out(tx, rows)
     if log:
-        audit(tx, who.username, "list_handoffs", org, now, org_slug=org, count=len(out))
+        audit(tx, who.username, "list_handoffs", org, now, org_slug=org, count=count_rows(tx, query))
     return out
 
 
@@ -118,27 +147,42 @@ def release(tx: Session, who: Principal, handoff_id: str, now: datetime) -> Hand
 # ---- complaints -----------------------------------------------------------------------------------
 
 def _complaint_out(tx: Session, c: Complaint) -> ComplaintOut:
-    records = tx.exec(select(Investigation).where(Investigation.complaint_id == c.id)
-                      .order_by(col(Investigation.id))).all()
-    return ComplaintOut(
+    return _complaints_out(tx, [c])[0]
+
+
+def _complaints_out(tx: Session, rows: Sequence[Complaint]) -> list[ComplaintOut]:
+    """The complaints with their investigations, one query for all of them."""
+    records: dict[int, list[Investigation]] = {}
+    ids = [c.id for c in rows]
+    if ids:
+        for r in tx.exec(select(Investigation).where(col(Investigation.complaint_id).in_(ids))
+                         .order_by(col(Investigation.id))).all():
+            records.setdefault(r.complaint_id, []).append(r)
+    return [ComplaintOut(
         reference=c.reference, org=c.org_slug, category=c.category, committee=c.committee, status=c.status,
         request_reference=c.request_reference, outcome=c.outcome, channel=c.channel, filed_at=c.created_at,
         investigations=[InvestigationOut(id=r.id or 0, held_on=r.held_on, committee=r.committee,
                                          harm_found=r.harm_found, harm_size=r.harm_size, causes=r.causes,
                                          compensation_decision=r.compensation_decision,
-                                         recorded_by=r.recorded_by) for r in records],
-    )
+                                         recorded_by=r.recorded_by) for r in records.get(c.id or 0, [])],
+    ) for c in rows]
+
+
+def complaints_query(org: str | None, status: str | None) -> Any:
+    query = in_org(select(Complaint), Complaint, org)
+    return query.where(Complaint.status == status) if status else query.where(Complaint.status != "resolved")
 
 
 def list_complaints(tx: Session, who: Principal, now: datetime, org: str | None = None,
-                    status: str | None = None, log: bool = True) -> list[ComplaintOut]:
+                    status: str | None = None, log: bool = True, limit: int = 200,
+                    offset: int = 0) -> list[ComplaintOut]:
     """Complaints without their text (R9: management sees every one of its associations)."""
     org = scope_org(who, org)
-    query = in_org(select(Complaint), Complaint, org)
-    query = query.where(Complaint.status == status) if status else query.where(Complaint.status != "resolved")
-    out = [_complaint_out(tx, c) for c in tx.exec(query.order_by(col(Complaint.created_at))).all()]
+    query = complaints_query(org, status)
+    rows = tx.exec(query.order_by(col(Complaint.created_at), col(Complaint.id)).offset(offset).limit(limit)).all()
+    out = _complaints_out(tx, rows)
     if log:
-        audit(tx, who.username, "list_complaints", org, now, org_slug=org, status=status, count=len(out))
+        audit(tx, who.username, "list_complaints", org, now, org_slug=org, status=status, count=count_rows(tx, query))
     return out
 
 
@@ -189,26 +233,35 @@ def investigate(tx: Session, who: Principal, reference: str, body: Investigation
 
 def alert_out(tx: Session, a: UrgentAlert, full: bool = False) -> AlertOut:
     """An alert as a list shows it (address masked, location coarse, text withheld), or in `full`."""
-    contact = _contact(tx, a.contact_id)
+    return _alerts_out(tx, [a], full)[0]
+
+
+def _alerts_out(tx: Session, rows: Sequence[UrgentAlert], full: bool = False) -> list[AlertOut]:
+    contacts = _contacts(tx, {a.contact_id for a in rows})
     if full:
-        return AlertOut(id=a.id or 0, org=a.org_slug, contact_address=contact.address, channel=contact.channel,
-                        latitude=a.latitude, longitude=a.longitude, text=a.text, status=a.status,
-                        created_at=a.created_at)
-    return AlertOut(id=a.id or 0, org=a.org_slug, contact_address=mask_address(contact.address),
-                    channel=contact.channel, latitude=coarse(a.latitude), longitude=coarse(a.longitude),
-                    text=None, status=a.status, created_at=a.created_at, masked=True)
+        return [AlertOut(id=a.id or 0, org=a.org_slug, contact_address=contacts[a.contact_id].address,
+                         channel=contacts[a.contact_id].channel, latitude=a.latitude, longitude=a.longitude,
+                         text=a.text, status=a.status, created_at=a.created_at) for a in rows]
+    return [AlertOut(id=a.id or 0, org=a.org_slug, contact_address=mask_address(contacts[a.contact_id].address),
+                     channel=contacts[a.contact_id].channel, latitude=coarse(a.latitude),
+                     longitude=coarse(a.longitude), text=None, status=a.status, created_at=a.created_at,
+                     masked=True) for a in rows]
+
+
+def alerts_query(org: str | None, status: str) -> Any:
+    return in_org(select(UrgentAlert), UrgentAlert, org).where(UrgentAlert.status == status)
 
 
 def list_alerts(tx: Session, who: Principal, now: datetime, org: str | None = None,
-                status: str = "open", log: bool = True) -> list[AlertOut]:
+                status: str = "open", log: bool = True, limit: int = 200, offset: int = 0) -> list[AlertOut]:
     """Pilgrims in distress, newest first: the area and the channel at once; who and exactly where in the
     alert's own view, with a reason (audited)."""
     org = scope_org(who, org)
-    rows = tx.exec(in_org(select(UrgentAlert), UrgentAlert, org).where(UrgentAlert.status == status)
-                   .order_by(col(UrgentAlert.id).desc())).all()
+    query = alerts_query(org, status)
+    rows = tx.exec(query.order_by(col(UrgentAlert.id).desc()).offset(offset).limit(limit)).all()
     if log:
-        audit(tx, who.username, "list_alerts", org, now, org_slug=org, status=status, count=len(rows))
-    return [alert_out(tx, a) for a in rows]
+        audit(tx, who.username, "list_alerts", org, now, org_slug=org, status=status, count=count_rows(tx, query))
+    return _alerts_out(tx, rows)
 
 
 def find_alert(tx: Session, who: Principal, alert_id: int) -> UrgentAlert:
