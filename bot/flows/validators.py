@@ -9,6 +9,7 @@ from datetime import date
 from bot.lang.amountwords import amount_in_words
 from bot.lang.i18n import N_
 from bot.lang.numwords import count_in_words
+from bot.lang.words import canon, is_greeting, only_answer_words
 from nlu.entities import parse_national_id, parse_phone, valid_national_id
 from nlu.normalize import to_ascii_digits
 
@@ -22,9 +23,31 @@ def clean(text: str) -> str:
     return " ".join(_CONTROL.sub("", text or "").split())
 
 
+# A kunya ("أبو خالد", "أم محمد", "Abu Khalid") names a person by their child: not the name on an ID.
+_KUNYA = frozenset(canon(w) for w in ("ابو", "أبو", "ابا", "أبا", "ابي", "ام", "أم", "abu", "abou", "umm", "um", "om"))
+
+
+def _is_kunya(value: str) -> bool:
+    words = canon(value).split()
+    return len(words) <= 2 and bool(words) and words[0] in _KUNYA
+
+
+def not_a_value(text: str) -> bool:
+    """Yes/no words, thanks, a greeting or a correction: something said to the bot, not an answer to store."""
+    from bot.lang.courtesy import in_kind
+
+    return only_answer_words(text) or is_greeting(text) or in_kind(text) is not None or canon(text) in _THANKS
+
+
+_THANKS = frozenset(canon(w) for w in ("شكرا", "شكراً", "شكرا لك", "شكرا لكم", "مشكور", "مشكورين", "يعطيك العافيه",
+                                       "thanks", "thank you", "thx", "terima kasih", "makasih", "شکریہ", "shukriya"))
+
+
 def _name(text: str) -> tuple[str | None, str | None]:
     value = clean(text)
     letters = [c for c in value if c.isalpha()]
+    if not_a_value(value) or _is_kunya(value):
+        return None, N_("Please write your full name as it is on your ID (at least two names, not a kunya).")
     if len(value.split()) < 2 or len(letters) < 4 or any(c.isdigit() for c in to_ascii_digits(value)):
         return None, N_("Please write your full name (at least two names, letters only).")
     if len(value) > 120:
@@ -51,6 +74,8 @@ def _phone(text: str) -> tuple[str | None, str | None]:
 def _text(min_len: int, max_len: int = MAX_TEXT) -> Check:
     def check(text: str) -> tuple[str | None, str | None]:
         value = clean(text)
+        if not_a_value(value):
+            return None, N_("Please answer the question in a few words.")
         if len(value) < min_len:
             return None, N_("That is too short; please write a little more.")
         if len(value) > max_len:
@@ -73,8 +98,23 @@ def _place(min_len: int, max_len: int) -> Check:
     return check
 
 
+# "3k", "٣ الاف", "2.5 ألف", "3 thousand", "3 ribu", "3 ہزار": a number of thousands.
+_THOUSANDS = re.compile(
+    r"(\d+(?:[.,٫]\d+)?)\s*(?:k|K|الف|ألف|آلاف|الاف|ألاف|الآف|thousand|ribu|rb|ہزار|hazar|hazaar)(?![^\W\d_])")
+
+
+def _thousands(text: str) -> str | None:
+    m = _THOUSANDS.search(to_ascii_digits(clean(text)))
+    if m is None:
+        return None
+    return str(round(float(m.group(1).replace(",", ".").replace("٫", ".")) * 1000))
+
+
 def _integer(low: int, high: int) -> Check:
     def check(text: str) -> tuple[str | None, str | None]:
+        thousands = _thousands(text) if high > 1000 else None
+        if thousands is not None:
+            text = thousands
         # "3000 ريال", "٥ افراد", "3,500": one number, units and separators around it are fine.
         numbers = re.findall(r"\d[\d,٬]*", to_ascii_digits(clean(text)))
         digits = re.sub(r"[,٬]", "", numbers[0]) if len(numbers) == 1 else ""

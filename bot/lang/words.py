@@ -130,6 +130,22 @@ def only_answer_words(text: str) -> bool:
     return bool(words) and all(w in _ANSWER_WORDS for w in words)
 
 
+# Words that take back what was just said ("لا لحظة غلطت", "sorry, wrong", "maaf salah").
+_CORRECTION_WORDS = frozenset(canon(w) for w in (
+    "غلطت", "غلطانه", "غلطان", "اخطات", "أخطأت", "خطا", "خطأ", "غلط", "لحظه", "لحظة", "ثواني", "استنى", "انتظر",
+    "wait", "mistake", "wrong", "oops", "sorry", "salah", "keliru", "tunggu", "غلطی", "رکیں", "ruko",
+))
+_CORRECTION_MAX_WORDS = 5
+
+
+def is_correction(text: str) -> bool:
+    """A short message taking back the last answer ("لا لحظة غلطت", "wait, wrong one"): go back, not a value.
+
+    Only short messages count: "the employee gave me wrong information" is a complaint's details."""
+    words = canon(text).split()
+    return 0 < len(words) <= _CORRECTION_MAX_WORDS and any(w in _CORRECTION_WORDS for w in words)
+
+
 def digit_choice(text: str, count: int) -> int | None:
     """A 1-based menu pick written in any digits ("٢", "2", " 2. "), or None."""
     c = canon(text)

@@ -22,6 +22,7 @@ from bot.lang.words import (
     digit_choice,
     is_back,
     is_cancel,
+    is_correction,
     is_greeting,
     is_human,
     is_menu,
@@ -71,7 +72,7 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
         return menu(ctx)
     if is_menu(text) or is_restart(text):
         return menu(ctx)
-    if in_flow and is_back(text):
+    if in_flow and (is_back(text) or (state.get("expects") and is_correction(text))):
         return _back(state, ctx)
     if in_flow and is_human(text):
         # "موظف" in the middle of a form: hand over, and come back to the same question afterwards.
@@ -204,7 +205,8 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     if not (state.get("flow") and state.get("expects")):
         result = _with_empathy(ctx, inp, result)
     new = result.state
-    went_back = bool(state.get("flow")) and is_back(inp.text or "")
+    went_back = bool(state.get("flow")) and (is_back(inp.text or "") or
+                                             bool(state.get("expects")) and is_correction(inp.text or ""))
     if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
         asked = result.replies[-1]
         new = {**new, "prompt": {"text": asked.text, "buttons": [b.as_dict() for b in asked.buttons]}}
