@@ -13,7 +13,7 @@ import functools
 from bot.lang.i18n import N_
 from bot.lang.words import canon
 
-__all__ = ["ANSWERS", "EMPATHY", "empathy", "in_kind"]
+__all__ = ["ANSWERS", "EMPATHY", "LANGUAGES_OFFER", "empathy", "in_kind", "unsupported_script"]
 
 # Phrases as people write them (they are compared after `canon`: alef/yaa/taa-marbuta forms, case and
 # punctuation do not matter). A bare «سلام» is left out: in the Levant it is also "bye".
@@ -109,3 +109,25 @@ def empathy(text: str) -> str | None:
         if word and (f" {word} " in padded or (prefix and f" {word}" in padded)):
             found.add(kind)
     return next((kind for kind in ("grief", "illness", "hardship") if kind in found), None)
+
+
+# Said to a person writing in a script none of our languages uses (Bengali, Devanagari, Cyrillic, Thai, ...).
+LANGUAGES_OFFER = N_("I can write to you in Arabic, English, Urdu or Indonesian. To talk to a staff member, "
+                     "write: staff.")
+
+
+def _supported_letter(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 0x0250  # Latin, with its accented letters
+            or 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F  # Arabic, Urdu
+            or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF  # Arabic presentation forms
+            or 0x1E00 <= code <= 0x1EFF)  # Latin extended additional
+
+
+def unsupported_script(text: str) -> bool:
+    """Mostly letters of a script none of ar/en/ur/id uses: "আমার সাহায্য দরকার", "मुझे मदद चाहिए"."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 3:
+        return False
+    foreign = sum(not _supported_letter(ch) for ch in letters)
+    return foreign * 2 > len(letters)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from bot.flows.base import ComplaintView, ContactView, Context, Input, RequestView
-from bot.lang.courtesy import in_kind
+from bot.lang.courtesy import in_kind, unsupported_script
 from bot.lang.keywords import keyword_intent
 from bot.messages import Location, Media
 from bot.turn.profiles import current_profile
@@ -87,6 +87,10 @@ def choose_language(contact: Contact, inp: Input) -> str:
     """
     # An intent (or an explicit keyword when the NLU is down) means a real sentence, not a name or a digit;
     # a reference number alone ("ESR 1234 56782") is Latin letters in every language.
+    if unsupported_script(inp.text) and not contact.language_locked:
+        # None of our languages: English, the most widely read of them, with an offer of a person (router).
+        contact.language = contact.language or "en"
+        return contact.language
     said = inp.intent or keyword_intent(inp.text)
     words = _WORD.findall(_REFERENCE.sub(" ", inp.text))
     if contact.language_locked or inp.language not in LANGUAGES or not words or contact.language == inp.language:

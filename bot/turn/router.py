@@ -15,7 +15,7 @@ from bot import flows
 from bot.flows import handoff, info, language, moreinfo, urgent
 from bot.flows.base import Context, Input, Reply, Result, State
 from bot.flows.intake.applicant import relation_in
-from bot.lang.courtesy import ANSWERS, EMPATHY, empathy, in_kind
+from bot.lang.courtesy import ANSWERS, EMPATHY, LANGUAGES_OFFER, empathy, in_kind, unsupported_script
 from bot.lang.keywords import keyword_intent
 from bot.lang.words import (
     canon,
@@ -204,6 +204,10 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     result = _in_kind(ctx, inp, _pending_info(state, ctx, _route(state, ctx, inp)))
     if not (state.get("flow") and state.get("expects")):
         result = _with_empathy(ctx, inp, result)
+        if unsupported_script(inp.text or "") and result.replies:
+            first = result.replies[0]
+            offered = replace(first, text=ctx.t(LANGUAGES_OFFER) + "\n" + first.text)
+            result = Result(result.state, (offered, *result.replies[1:]), result.effects, result.events)
     new = result.state
     went_back = bool(state.get("flow")) and (is_back(inp.text or "") or
                                              bool(state.get("expects")) and is_correction(inp.text or ""))

@@ -85,3 +85,24 @@ def test_hardship_illness_and_grief_are_recognised(text: str, kind: str | None) 
     from bot.lang.courtesy import empathy
 
     assert empathy(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "unsupported"),
+    [
+        ("আমার সাহায্য দরকার", True),  # Bengali
+        ("मुझे मदद चाहिए", True),  # Hindi
+        ("Мне нужна помощь", True),  # Russian
+        ("ابي مساعدة", False),
+        ("مجھے مدد چاہیے", False),
+        ("I need help", False),
+        ("Saya butuh bantuan", False),
+        ("Kailangan ko ng tulong", False),  # Tagalog, in Latin letters: read as English or Indonesian
+        ("ابي help please", False),
+        ("ok 👍", False),
+    ],
+)
+def test_unsupported_scripts(text: str, unsupported: bool) -> None:
+    from bot.lang.courtesy import unsupported_script
+
+    assert unsupported_script(text) is unsupported
