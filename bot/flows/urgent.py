@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
 from bot.flows.effects import LocateUrgentAlert, RaiseUrgentAlert
-from bot.flows.validators import clean
+from bot.flows.validators import clean, not_a_value
 from bot.lang.i18n import N_
 from bot.lang.words import canon, digit_choice, is_no, is_yes
 from bot.messages import Button
@@ -124,7 +124,8 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
         text = ctx.t("Help is on its way to you. Please send your location pin (the attachment button, then "
                      "Location), or write the name of the place where you are: a camp, a street, a landmark.")
         return ask(NAME, "location", "location", {}, Reply(_numbers(ctx)), Reply(text))
-    if len(description) < 2:
+    if len(description) < 2 or not_a_value(description):
+        # «شكرا», «نعم», a greeting: not a place; asked again.
         text = ctx.t("Please share your location, or write where you are.")
         return ask(NAME, "location", "location", {}, Reply(text))
     return _located(ctx, LocateUrgentAlert(description=description[:500]))

@@ -124,6 +124,18 @@ def release(tx: Session, target: str, actor: str, now: datetime, org: str | None
     return found
 
 
+def tell_alert_taken(tx: Session, contact_id: int, alert_id: int, now: datetime) -> None:
+    """The person who raised an urgent alert is told, in their language, that a staff member has it."""
+    contact = lock_contact(tx, contact_id)
+    ctx = context_for(tx, contact, now)
+    text = ctx.t("A member of our team has taken your alert and is following it now. Write here anything that "
+                 "helps them reach you; in danger, call the emergency numbers.")
+    event = {"type": "urgent_taken", "alert": alert_id}
+    state = dict(conversation_of(tx, contact).state or {})
+    push(tx, contact, Result(state, (Reply(text),), (), (event,)), now=now, set_state=False,
+         meta={"template": "urgent_update"})
+
+
 def resolve_complaint(tx: Session, reference: str, outcome: str, actor: str, now: datetime) -> Complaint:
     """Close a complaint with its outcome, told to the beneficiary (R9)."""
     found = _complaint(tx, reference)

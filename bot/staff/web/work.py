@@ -285,5 +285,6 @@ def acknowledge_alert(tx: Session, who: Principal, alert_id: int, now: datetime)
         raise BadInput(f"البلاغ {alert_id} تم استلامه من قبل", "already_acknowledged")
     found.status = "acknowledged"
     tx.add(found)
+    staffops.tell_alert_taken(tx, found.contact_id, alert_id, now)
     audit(tx, who.username, "alert_acknowledge", f"alert:{alert_id}", now)
     return alert_out(tx, found)

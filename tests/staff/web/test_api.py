@@ -173,6 +173,11 @@ def test_complaints_alerts_ratings_and_audit(client: Client, seeded: Seeded, db:
     assert client.get("/staff/api/alerts", headers=amal).json() == []
     with Session(db) as tx:
         assert tx.exec(select(UrgentAlert)).one().status == "acknowledged"
+        # The person who raised it is told, in their language, that someone has it (issue 10, item 6).
+        alert_row = tx.exec(select(UrgentAlert)).one()
+        told = [o for o in tx.exec(select(OutboundRecord).where(OutboundRecord.contact_id == alert_row.contact_id))
+                if "تسلّم أحد أعضاء فريقنا بلاغك" in o.text]
+        assert len(told) == 1 and told[0].status == "queued"
 
     assert client.get("/staff/api/ratings/summary", headers=amal).status_code == 403
     summary = client.get("/staff/api/ratings/summary", headers=mudir).json()
