@@ -32,6 +32,7 @@ from storage.models import (
     ServiceRequest,
     StatusChange,
     Survey,
+    UrgentAlert,
 )
 from storage.queries import audit, lock_contact
 
@@ -88,6 +89,32 @@ def find_handoff(tx: Session, target: str, org: str | None = None) -> Handoff:
     if found is None:
         raise StaffError(f"لا توجد محادثة محالة مفتوحة لـ {target}")
     return found
+
+
+def alert_number(target: str) -> int | None:
+    """The alert a staff target names ("A12", "alert:12"), or None."""
+    key = target.strip().lower().removeprefix("alert:").removeprefix("a")
+    return int(key) if key.isdigit() and target.strip()[:1] in "Aa" else None
+
+
+def handoff_for_alert(tx: Session, alert: UrgentAlert, actor: str, now: datetime) -> Handoff:
+    """The conversation of the person who raised `alert`, handed to staff so that they can write to them:
+    their open handoff, or a new one (the person is told who is with them; the bot then stays quiet)."""
+    contact = lock_contact(tx, alert.contact_id)
+    open_one = tx.exec(select(Handoff).where(Handoff.contact_id == contact.id, Handoff.status == "open")
+                       .order_by(col(Handoff.id).desc())).first()
+    if open_one is not None:
+        return open_one
+    ctx = context_for(tx, contact, now)
+    state = dict(conversation_of(tx, contact).state or {})
+    push(tx, contact, handoff.open_handoff(ctx, "urgent_alert", resume=state), now=now)
+    tx.flush()
+    opened = tx.exec(select(Handoff).where(Handoff.contact_id == contact.id, Handoff.status == "open")
+                     .order_by(col(Handoff.id).desc())).first()
+    assert opened is not None  # OpenHandoff was just applied
+    audit(tx, actor, "handoff_open_for_alert", f"alert:{alert.id}", now, org_slug=alert.org_slug,
+          handoff=opened.id)
+    return opened
 
 
 def reply(tx: Session, target: str, text: str, actor: str, now: datetime, org: str | None = None) -> Handoff:

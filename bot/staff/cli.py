@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     for name, help_ in (("reply", "answer a handed-off conversation"), ("release", "give the conversation back")):
         p = add(name, help_)
-        p.add_argument("target", help="handoff id (H12) or the contact's address")
+        p.add_argument("target", help="handoff id (H12), the contact's address, or for reply an urgent alert (A12)")
         if name == "reply":
             p.add_argument("text")
         p.add_argument("--org")
@@ -173,6 +173,12 @@ def _run(args: argparse.Namespace, tx: Session, who: Principal, now: datetime) -
         queued = visit.queued_messages
         return {"reference": visit.reference, "date": args.on.isoformat(), "time": args.at, "queued": queued}, \
             f"حُدد موعد الزيارة الميدانية للطلب {visit.reference}، وأُبلغت الأسرة ({_messages(queued)})."
+    alert = staffops.alert_number(args.target) if args.command == "reply" else None
+    if alert is not None:
+        # "reply A12 ...": write to the person who raised an urgent alert (their conversation goes to staff).
+        found = staffops.handoff_for_alert(tx, staffwork.find_alert(tx, who, alert), actor, now)
+        staffwork.reply(tx, who, f"H{found.id}", args.text, now)
+        return {"handoff": f"H{found.id}", "alert": alert}, f"أُرسل الرد إلى صاحب البلاغ {alert} (المحادثة H{found.id})."
     if args.command in ("reply", "release"):
         found = staffops.find_handoff(tx, args.target, args.org or who.org)
         if not who.may_see(found.org_slug):

@@ -130,3 +130,21 @@ def test_user_management_is_for_managers_within_their_association(engine: Engine
     assert users["new1"] == ("esrar", "officer", True) and users["new2"] == (None, "manager", True)
     assert log == [("mudira", "staff_create", "new1"), ("mudira", "staff_deactivate", "amal"),
                    ("mudir", "staff_create", "new2")]
+
+
+def test_staff_write_to_the_person_who_raised_an_alert(engine: Engine, seeded: Seeded,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from storage.models import Handoff, OutboundRecord, UrgentAlert
+
+    # badr serves namaa: esrar's alert is not his to answer.
+    code, _, err = run(["reply", f"A{seeded.alert_id}", "نحن قادمون", "--as", "badr"], capsys)
+    assert code == 1
+    code, out, err = run(["reply", f"A{seeded.alert_id}", "نحن في الطريق إليك", "--as", "amal"], capsys)
+    assert code == 0, err
+    assert isinstance(out, dict) and out["alert"] == seeded.alert_id
+    with Session(engine) as tx:
+        alert = tx.exec(select(UrgentAlert)).one()
+        [handoff] = tx.exec(select(Handoff).where(Handoff.contact_id == alert.contact_id)).all()
+        assert handoff.status == "open" and handoff.reason == "urgent_alert" and out["handoff"] == f"H{handoff.id}"
+        texts = [o.text for o in tx.exec(select(OutboundRecord).where(OutboundRecord.contact_id == alert.contact_id))]
+    assert any("نحن في الطريق إليك" in t for t in texts)

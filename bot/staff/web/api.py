@@ -294,6 +294,13 @@ def acknowledge(b: Store, who: Who, alert_id: int) -> AlertOut:
         return work.acknowledge_alert(tx, who, alert_id, b.clock())
 
 
+@router.post("/alerts/{alert_id}/reply", response_model=HandoffActionOut,
+             summary="Write to the person who raised an urgent alert (their conversation goes to staff)")
+def alert_reply(b: Store, who: Who, alert_id: int, body: ReplyIn) -> HandoffActionOut:
+    with transaction(b.engine) as tx:
+        return work.reply_to_alert(tx, who, alert_id, body.text, b.clock())
+
+
 @router.get("/ratings/summary", response_model=RatingsOut, summary="Satisfaction per service (managers)")
 def ratings(b: Store, who: Who, org: str | None = None) -> RatingsOut:
     with transaction(b.engine) as tx:

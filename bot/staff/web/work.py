@@ -271,6 +271,13 @@ def find_alert(tx: Session, who: Principal, alert_id: int) -> UrgentAlert:
     return found
 
 
+def reply_to_alert(tx: Session, who: Principal, alert_id: int, text: str, now: datetime) -> HandoffActionOut:
+    """Write to the person who raised an urgent alert: their conversation is handed to staff (a handoff opened
+    if none is), the person told who is with them, then the message delivered on their channel."""
+    found = staffops.handoff_for_alert(tx, find_alert(tx, who, alert_id), who.username, now)
+    return reply(tx, who, f"H{found.id}", text, now)
+
+
 def alert_detail(tx: Session, who: Principal, alert_id: int, reason: str | None, now: datetime) -> AlertOut:
     """The whole alert (address, exact location, text): personal data, so a reason is required."""
     reason = check_reason(reason)

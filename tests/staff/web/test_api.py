@@ -179,6 +179,23 @@ def test_complaints_alerts_ratings_and_audit(client: Client, seeded: Seeded, db:
                 if "تسلّم أحد أعضاء فريقنا بلاغك" in o.text]
         assert len(told) == 1 and told[0].status == "queued"
 
+    # Staff write to the person who raised the alert: their conversation is handed to staff (issue 10, item 6).
+    assert client.post(f"/staff/api/alerts/{seeded.alert_id}/reply", headers=badr,
+                       json={"text": "نحن قادمون"}).status_code == 404
+    answered = client.post(f"/staff/api/alerts/{seeded.alert_id}/reply", headers=amal,
+                           json={"text": "نحن في الطريق إليك، ابقَ مكانك"})
+    assert answered.status_code == 200, answered.text
+    handoff_id = answered.json()["id"]
+    again = client.post(f"/staff/api/alerts/{seeded.alert_id}/reply", headers=amal, json={"text": "وصلنا"})
+    assert again.json()["id"] == handoff_id  # one conversation with staff, not one per message
+    with Session(db) as tx:
+        alert_row = tx.exec(select(UrgentAlert)).one()
+        texts = [o.text for o in tx.exec(select(OutboundRecord).where(OutboundRecord.contact_id == alert_row.contact_id)
+                                         .order_by(col(OutboundRecord.id)))]
+        assert any("نحن في الطريق إليك" in t for t in texts) and any("وصلنا" in t for t in texts)
+        assert tx.exec(select(Handoff).where(Handoff.contact_id == alert_row.contact_id,
+                                             Handoff.status == "open")).one().reason == "urgent_alert"
+
     assert client.get("/staff/api/ratings/summary", headers=amal).status_code == 403
     summary = client.get("/staff/api/ratings/summary", headers=mudir).json()
     assert summary["total"] == 2 and summary["average"] == 4.5
