@@ -357,6 +357,23 @@ def alert_personal(b: Store, request: Request, alert_id: int, form: Posted) -> R
                alert_view(b.clock, alert_id, form.get("reason", "")))
 
 
+@router.post("/alerts/{alert_id}/reply")
+def alert_reply(b: Store, request: Request, alert_id: int, form: Posted) -> Response:
+    """Write to the person who raised the alert: their conversation goes to staff (a handoff), then the thread."""
+    opened: dict[str, str] = {}
+
+    def run(tx: Session, who: Principal) -> object:
+        if not form.get("text", "").strip():
+            raise BadInput("نص الرد فارغ")
+        done = work.reply_to_alert(tx, who, alert_id, form["text"], b.clock())
+        opened["id"] = done.id
+        return done
+    response = act(request, form, run, "/staff?done=reply")
+    if opened and response.status_code in (302, 303):
+        response.headers["location"] = f"/staff/handoffs/{quote(opened['id'])}?done=reply"
+    return response
+
+
 @router.post("/alerts/{alert_id}/acknowledge")
 def alert_ack(b: Store, request: Request, alert_id: int, form: Posted) -> Response:
     return act(request, form, lambda tx, who: work.acknowledge_alert(tx, who, alert_id, b.clock()),

@@ -97,7 +97,9 @@ def alert_page(a: AlertOut, csrf: str) -> str:
                          ("الحالة", e(status_ar(a.status)))))
     shown = reason_form(f"/staff/alerts/{a.id}/personal", csrf) if a.masked else ""
     ack = form(f"/staff/alerts/{a.id}/acknowledge", csrf, "", "استلام البلاغ") if a.status == "open" else ""
-    return section(f"البلاغ العاجل {a.id}", facts + shown + ack, "urgent")
+    write = form(f"/staff/alerts/{a.id}/reply", csrf, text_input("text", "رسالة إلى صاحب البلاغ (تُحال محادثته إليك)",
+                                                              area=True), "إرسال")
+    return section(f"البلاغ العاجل {a.id}", facts + shown + ack + write, "urgent")
 
 
 def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list[RequestSummary],

@@ -76,3 +76,22 @@ def test_cli_list_masks(db: Engine, seeded: Seeded, monkeypatch: pytest.MonkeyPa
     finally:
         get_engine().dispose()
         get_engine.cache_clear()
+
+
+def test_console_staff_write_to_the_person_who_raised_an_alert(client: Client, seeded: Seeded, db: Engine) -> None:
+    # Issue 10, item 6: from the alert's page, a message to the person; their conversation goes to staff.
+    sign_in(client, "amal")
+    page = client.get(f"/staff/alerts/{seeded.alert_id}").text
+    assert f'action="/staff/alerts/{seeded.alert_id}/reply"' in page
+    assert client.post(f"/staff/alerts/{seeded.alert_id}/reply", data={"text": "نحن قادمون"}).status_code == 403
+    sent = client.post(f"/staff/alerts/{seeded.alert_id}/reply",
+                       data={"csrf": csrf_of(page), "text": "نحن في الطريق إليك، ابقَ مكانك"}, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/staff/handoffs/H")
+    from sqlmodel import Session, select
+
+    from storage.models import OutboundRecord, UrgentAlert
+
+    with Session(db) as tx:
+        alert = tx.exec(select(UrgentAlert)).one()
+        texts = [o.text for o in tx.exec(select(OutboundRecord).where(OutboundRecord.contact_id == alert.contact_id))]
+    assert any("نحن في الطريق إليك" in t for t in texts)
