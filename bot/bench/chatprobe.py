@@ -198,6 +198,11 @@ def nlu_env() -> Iterator[dict[str, str]]:
         yield {**os.environ, "NLU_URL": url}
 
 
+def _event_label(event: dict[str, Any]) -> str:
+    details = [f"{k}={v}" for k, v in event.items() if k != "type" and isinstance(v, (str, int, float))]
+    return f"{event.get('type')}({', '.join(details)})" if details else str(event.get("type"))
+
+
 def summary(results: list[Result]) -> list[str]:
     passed = sum(r.passed for r in results)
     lines = [f"probes: {len(results)}, passed: {passed}, failed: {len(results) - passed}"]
@@ -234,7 +239,7 @@ def main(argv: list[str]) -> int:
                 print(f"  {i}> {message.get('text', '')}")
                 for reply in replies:
                     s = reply.get("session") or {}
-                    kinds = [e.get("type") for e in reply.get("events") or []]
+                    kinds = [_event_label(e) for e in reply.get("events") or []]
                     print(f"  < [{reply.get('language')} {s.get('flow')}/{s.get('expects')} {kinds}] "
                           + str(reply.get("text")).replace("\n", " / "))
     print("\n".join(summary(results)))
