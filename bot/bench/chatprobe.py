@@ -216,7 +216,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="the probes (default: %(default)s)")
     parser.add_argument("--only", action="append", help="run only the probe of this name (repeatable)")
     parser.add_argument("--show", action="store_true", help="print every reply of each probe run")
-    parser.add_argument("--jobs", type=int, default=2, help="probes run at once (default: 2)")
+    parser.add_argument("--jobs", type=int, default=3, help="probes run at once, 1 to 4 (default: 3)")
     args = parser.parse_args(argv)
     try:
         probes = load(args.file)

@@ -55,8 +55,15 @@ def _probe(nlu_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("content", ["- name: x\n", "just text\n", "- {name: a, class: b, org: esrar, messages: [hi], "
-                                     "expect: {turn: 3}}\n"])
+BAD_FILES = (
+    "- name: x\n",
+    "just text\n",
+    "- {name: a, class: b, org: esrar, messages: [hi], expect: {turn: 3}}\n",
+    "- {name: a, class: b, org: esrar, messages: [hi], expect: {says: hi}}\n",
+)
+
+
+@pytest.mark.parametrize("content", BAD_FILES)
 def test_a_bad_probe_file_is_refused(tmp_path: Path, content: str) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text(content, encoding="utf-8")
