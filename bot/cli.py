@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "orgs": ("bot.orgcheck", "Association profiles: check each promise against its policy source"),
     "telegram": ("bot.app:telegram_main", "Telegram: set-webhook, poll"),
     "bench": ("bot.bench.run", "Load benchmark through the webhooks"),
-    "probe": ("bot.bench.probe", "What the bot does with each message of an evaluation set (real NLU)"),
+    "probe": ("bot.bench.probe", "What the bot does with each message of a set; `probe chat`: conversation probes (real NLU)"),
 }
 
 

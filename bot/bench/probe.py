@@ -4,6 +4,7 @@ real runtime and NLU, and what the bot then DID: started a form or flow, raised 
 
     tawasul probe                                    # nlu/tests/robustness.yml, association esrar
     tawasul probe --set blind --org alhuda --show alert    # a set by name, or any YAML file
+    tawasul probe chat [--file F] [--only NAME] [--show]    # whole conversations checked (bot.bench.chatprobe)
 
 The NLU figures (`tawasul nlu eval`) say what the classifier thinks; these say what a person would see.
 Not a test: it prints figures. Without NLU_URL a local NLU server is started (and stopped).
@@ -127,7 +128,11 @@ def report(outcomes: list[Outcome]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tawasul probe")
+    if argv[:1] == ["chat"]:
+        from bot.bench import chatprobe
+
+        return chatprobe.main(argv[1:])
+    parser = argparse.ArgumentParser(prog="tawasul probe", epilog="`tawasul probe chat --help`: conversation probes")
     parser.add_argument(
         "--set",
         default="robustness",
