@@ -23,7 +23,7 @@ def server_token() -> str:
     """The token a server we start is given: TAWASUL_NLU_TOKEN, or a new one for this process."""
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        token = secrets.token_urlsafe(32)
+        token = secrets.token_hex(32)  # letters and digits only: safe on any command line
         os.environ[TOKEN_ENV] = token
     return token
 

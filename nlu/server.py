@@ -56,8 +56,8 @@ def serve_command(model: Path, port: int, host: str = "127.0.0.1", token: str | 
         str(port),
         "--response-timeout",
         "30",
-        "--auth-token",
-        token or server_token(),
+        # One argument, "--auth-token=…": a token that starts with "-" would otherwise read as an option.
+        f"--auth-token={token or server_token()}",
     ]
 
 
