@@ -201,13 +201,7 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     if state.get("flow") == moreinfo.NAME and not inp.media and moreinfo.leaves(inp.text or ""):
         # "ابغى اشتكي" instead of the information: go there; the request is offered again afterwards.
         state = {moreinfo.PENDING: (state.get("data") or {}).get("reference")}
-    result = _in_kind(ctx, inp, _pending_info(state, ctx, _route(state, ctx, inp)))
-    if not (state.get("flow") and state.get("expects")):
-        result = _with_empathy(ctx, inp, result)
-        if unsupported_script(inp.text or "") and result.replies:
-            first = result.replies[0]
-            offered = replace(first, text=ctx.t(LANGUAGES_OFFER) + "\n" + first.text)
-            result = Result(result.state, (offered, *result.replies[1:]), result.effects, result.events)
+    result = _opened(state, ctx, inp, _pending_info(state, ctx, _route(state, ctx, inp)))
     new = result.state
     went_back = bool(state.get("flow")) and (is_back(inp.text or "") or
                                              bool(state.get("expects")) and is_correction(inp.text or ""))
@@ -224,39 +218,30 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
     return result
 
 
-def _in_kind(ctx: Context, inp: Input, result: Result) -> Result:
-    """«السلام عليكم» is answered «وعليكم السلام» before anything else, «جزاكم الله خير» with «وإياكم»,
-    whatever else the message asked; the answer opens the first reply (one message, not two)."""
-    kind = in_kind(inp.text or "")
-    if kind is None or not result.replies:
+def _opened(state: State, ctx: Context, inp: Input, result: Result) -> Result:
+    """The first reply opens (one message, not several) with, in this order:
+    - the languages we write, to a message in a script none of them uses;
+    - the courtesy returned in kind («السلام عليكم» -> «وعليكم السلام», «جزاكم الله خير» -> «وإياكم»),
+      whatever else the message asked;
+    - a line of empathy where hardship, illness or grief is told in a message of one's own (not in the
+      answer to a form's question, which would repeat it at every step; never before an emergency's
+      question).
+    """
+    if not result.replies:
         return result
-    first = result.replies[0]
-    answered = replace(first, text=ctx.t(ANSWERS[kind]) + "\n" + first.text)
-    return Result(result.state, (answered, *result.replies[1:]), result.effects, result.events)
-
-
-def _with_empathy(ctx: Context, inp: Input, result: Result) -> Result:
-    """A line of empathy where hardship, illness or grief is told in a message of one's own (not in the
-    answer to a form's question, which would repeat it at every step), before what follows. An emergency
-    goes straight to its question."""
-    kind = empathy(inp.text or "")
-    if kind is None or not result.replies or result.state.get("flow") == urgent.NAME:
+    text, first = inp.text or "", result.replies[0]
+    own = not (state.get("flow") and state.get("expects"))
+    lines = [ctx.t(LANGUAGES_OFFER)] if own and unsupported_script(text) else []
+    kind = in_kind(text)
+    if kind is not None:
+        lines.append(ctx.t(ANSWERS[kind]))
+    told = empathy(text) if own and result.state.get("flow") != urgent.NAME else None
+    if told is not None and ctx.t(EMPATHY[told]) not in first.text:
+        lines.append(ctx.t(EMPATHY[told]))
+    if not lines:
         return result
-    first = result.replies[0]
-    line = ctx.t(EMPATHY[kind])
-    if line in first.text:
-        return result
-    warm = replace(first, text=_after_courtesy(ctx, inp, first.text, line))
-    return Result(result.state, (warm, *result.replies[1:]), result.effects, result.events)
-
-
-def _after_courtesy(ctx: Context, inp: Input, text: str, line: str) -> str:
-    """`line` placed after the greeting returned in kind, if the reply opens with one."""
-    kind = in_kind(inp.text or "")
-    answer = ctx.t(ANSWERS[kind]) if kind else ""
-    if answer and text.startswith(answer + "\n"):
-        return answer + "\n" + line + "\n" + text[len(answer) + 1:]
-    return line + "\n" + text
+    opened = replace(first, text="\n".join((*lines, first.text)))
+    return Result(result.state, (opened, *result.replies[1:]), result.effects, result.events)
 
 
 def _pending_info(state: State, ctx: Context, result: Result) -> Result:
