@@ -115,14 +115,17 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
     return _ask_topic(ctx, ctx.t("Please choose a number from the list."))
 
 
-def answer(ctx: Context, topic: str) -> Result:
+def answer(ctx: Context, topic: str, hint: bool = True) -> Result:
+    """The answer of a topic or FAQ item; `hint`: with the line on more information and the menu (not when
+    the answer comes in the middle of a form, whose question follows it)."""
     if topic.startswith("faq:"):
         faq = next(f for f in ctx.org.faq if f.id == topic[4:])
         text = ctx.local(faq.answer)
     else:
         text = _ANSWERS[topic](ctx)
-    hint = ctx.t("For more information write: info. For the main menu write: menu.")
-    return done(Reply(text + "\n\n" + hint), events=({"type": "info_given", "topic": topic},))
+    if hint:
+        text += "\n\n" + ctx.t("For more information write: info. For the main menu write: menu.")
+    return done(Reply(text), events=({"type": "info_given", "topic": topic},))
 
 
 def _services(ctx: Context) -> str:

@@ -41,6 +41,7 @@ _STOP_WORDS = (
     " association society charity organisation organization info information question yayasan lembaga"
     " informasi pertanyaan انجمن معلومات سوال"
     " do does did you your yours is are am was be i me my we our us the a an to of in on for at and or"
+    " anyone anybody someone somebody anything all any one"
     " can could would will please tell about what how which who whom with it this that there any have has get"
     " apa saya anda kamu di ke dari untuk dan atau yang ini itu bisa bagaimana mohon tolong ada mau ingin jadi"
     " menjadi gimana cara caranya kalau want like need know become اقدر حاب نفسي اصير اكون chahta chahti hoon"
@@ -60,9 +61,21 @@ class Candidate:
     terms: Counter[str]
 
 
+def _stem_latin(word: str) -> str:
+    """English endings folded ("shared", "sharing", "shares" -> "shar"; "visits", "visited" -> "visit")."""
+    for ending, keep in (("ing", 5), ("ies", 4), ("ed", 4), ("es", 4)):
+        if word.endswith(ending) and len(word) - len(ending) >= keep - 1:
+            word = word[: -len(ending)] + ("y" if ending == "ies" else "")
+            break
+    else:
+        if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
 def _stem(word: str) -> str:
     if word.isascii():
-        return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+        return _stem_latin(word)
     return _AR_SUFFIX.sub("", _AR_VERB.sub("", _AR_PREFIX.sub("", word)))
 
 

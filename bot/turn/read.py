@@ -43,8 +43,12 @@ class Understander(Protocol):
     def parse(self, text: str) -> Any: ...
 
 
-def build_input(pending: InboundRecord, nlu: Understander | None) -> Input:
-    """The stored message as a flow input; `nlu` None when a flow waits for a field (no NLU then)."""
+def build_input(pending: InboundRecord, nlu: Understander | None, *, in_form: bool = False) -> Input:
+    """The stored message as a flow input (`nlu` None: the NLU is down or not used).
+
+    `in_form`: a flow waits for an answer. The NLU's intent is still read (an emergency, a complaint or a
+    question typed at a form's question: bot/turn/detour.py), but not its language: a name or a place in
+    Latin letters is an answer, not a wish to change the conversation's language."""
     payload = pending.payload or {}
     media = tuple(Media(**m) for m in payload.get("media", []))
     location = None
@@ -70,7 +74,7 @@ def build_input(pending: InboundRecord, nlu: Understander | None) -> Input:
         button=payload.get("button"),
         media=media,
         location=location,
-        language=parsed.language,
+        language=None if in_form else parsed.language,
         refused=refused,
         urgent_confident=getattr(parsed, "urgent_confident", None),
     )

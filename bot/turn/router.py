@@ -28,6 +28,7 @@ from bot.lang.words import (
     is_menu,
     is_restart,
 )
+from bot.turn import detour
 from bot.turn.menu import clarify, menu, open_flow, refusal, small_talk
 from nlu.client import CONFIDENCE_THRESHOLD as NLU_CONFIDENCE_THRESHOLD
 
@@ -92,6 +93,10 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
                 # Back after a pause with a greeting: remind where we stopped, keep the answer slot.
                 return Result(state, (Reply(ctx.t("Welcome back. Let us continue where we stopped.")),
                                       *prompt_of(state, ctx)))
+            confident = bool(inp.ranking) and inp.confidence >= CONFIDENCE_THRESHOLD
+            interrupted = detour.aside(state, ctx, inp, _sure_of_danger(inp), confident)
+            if interrupted is not None:
+                return interrupted
             stepped: Result = module.step(state, ctx, inp)
             return stepped
     last_menu: list[str] = list(state.get("menu") or [])
@@ -202,15 +207,19 @@ def decide(state: State, ctx: Context, inp: Input) -> Result:
         # "ابغى اشتكي" instead of the information: go there; the request is offered again afterwards.
         state = {moreinfo.PENDING: (state.get("data") or {}).get("reference")}
     result = _opened(state, ctx, inp, _pending_info(state, ctx, _route(state, ctx, inp)))
+    text = inp.text or ""
+    dropped = is_cancel(text) or is_menu(text) or is_restart(text) or inp.button == "cancel"
+    result, resumed = detour.carry(state, ctx, result, dropped)
     new = result.state
     went_back = bool(state.get("flow")) and (is_back(inp.text or "") or
                                              bool(state.get("expects")) and is_correction(inp.text or ""))
-    if new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back:
+    if (new.get("flow") and new.get("expects") and result.replies and not handoff.is_quiet(new) and not went_back
+            and not resumed):
         asked = result.replies[-1]
         new = {**new, "prompt": {"text": asked.text, "buttons": [b.as_dict() for b in asked.buttons]}}
         # The language menu is a detour, not a step: "back" after it goes to the form's previous question.
-        detour = state.get("flow") == language.NAME
-        if state.get("flow") and state.get("expects") and state is not new and _moved(state, new) and not detour:
+        side_trip = state.get("flow") == language.NAME
+        if state.get("flow") and state.get("expects") and state is not new and _moved(state, new) and not side_trip:
             new["back"] = _trim(state)
         elif "back" in state and not _moved(state, new):
             new["back"] = state["back"]

@@ -25,7 +25,7 @@ from bot.errors import InputError
 from bot.flows.base import Reply, Result, State
 from bot.lang.i18n import translator
 from bot.messages import InboundMessage
-from bot.turn import router
+from bot.turn import detour, router
 from bot.turn.read import Understander, build_input, choose_language, load_context
 from bot.turn.references import new_reference
 from bot.turn.write import write_result
@@ -214,8 +214,9 @@ class Runtime:
             if result is not None:
                 lang = contact.language or "ar"
             else:
-                nlu = self.nlu if not (state.get("flow") and state.get("expects")) else None
-                inp = build_input(pending, nlu)
+                in_form = bool(state.get("flow") and state.get("expects"))
+                nlu = self.nlu if not in_form or detour.wants_nlu(state, pending.text) else None
+                inp = build_input(pending, nlu, in_form=in_form)
                 lang = choose_language(contact, inp)
                 ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None)
                 result = router.decide(state, ctx, inp)
