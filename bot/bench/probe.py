@@ -5,6 +5,7 @@ real runtime and NLU, and what the bot then DID: started a form or flow, raised 
     tawasul probe                                    # nlu/tests/robustness.yml, association esrar
     tawasul probe --set blind --org alhuda --show alert    # a set by name, or any YAML file
     tawasul probe chat [--file F] [--only NAME] [--show]    # whole conversations checked (bot.bench.chatprobe)
+    tawasul probe services [--set dev|heldout|FILE] [--show]  # the service chosen from free text (bot.bench.services)
 
 The NLU figures (`tawasul nlu eval`) say what the classifier thinks; these say what a person would see.
 Not a test: it prints figures. Without NLU_URL a local NLU server is started (and stopped).
@@ -128,6 +129,10 @@ def report(outcomes: list[Outcome]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["services"]:
+        from bot.bench import services
+
+        return services.main(argv[1:])
     if argv[:1] == ["chat"]:
         from bot.bench import chatprobe
 

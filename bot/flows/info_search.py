@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from bot.lang.words import canon
 from orgs.schema import OrgProfile
 
-__all__ = ["Candidate", "best", "candidates", "rank", "terms"]
+__all__ = ["Candidate", "best", "candidates", "rank", "rank_terms", "terms"]
 
 K1 = 1.2
 B = 0.75
@@ -115,7 +115,11 @@ def candidates(org: OrgProfile, topics: Mapping[str, list[str]]) -> list[Candida
 def rank(found: list[Candidate], question: str) -> list[tuple[str, float, float]]:
     """(key, BM25 score, share of the question's words it has) for each candidate with a score above 0,
     best first."""
-    words = set(terms(question))
+    return rank_terms(found, set(terms(question)))
+
+
+def rank_terms(found: list[Candidate], words: set[str]) -> list[tuple[str, float, float]]:
+    """`rank` for a question already made into terms."""
     if not words or not found:
         return []
     n = len(found)

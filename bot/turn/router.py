@@ -14,6 +14,7 @@ from dataclasses import replace
 from bot import flows
 from bot.flows import handoff, info, language, moreinfo, urgent
 from bot.flows.base import Context, Input, Reply, Result, State
+from bot.flows.intake import choose as intake_choice
 from bot.flows.intake.applicant import relation_in
 from bot.lang.courtesy import ANSWERS, EMPATHY, LANGUAGES_OFFER, empathy, in_kind, unsupported_script
 from bot.lang.keywords import keyword_intent
@@ -126,6 +127,12 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
             inp = replace(inp, ranking=((explicit, inp.confidence), *rest))
         elif explicit is not None:
             intent, inp = explicit, _with_intent(inp, explicit)
+    if intent in (None, "out_of_scope", "greet", "thanks") or (not confident and intent in _PLEA_INTENTS):
+        # "I need a ride to my chemo sessions": no request in the NLU's eyes, but two needs one service meets
+        # (a greeting before a plea, «السلام عليكم انا ارملة وما عندنا اكل», is a plea).
+        plea = intake_choice.plea(ctx.org.services, text)
+        if plea is not None and flows.flow_for_intent("request_service") is not None:
+            return open_flow("request_service", ctx, _with_intent(inp, "request_service")) or menu(ctx)
     if intent is None:
         # The NLU is down or gave nothing: digits, menus and explicit words keep working.
         if inp.entity("reference"):
@@ -149,6 +156,8 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     return menu(ctx)
 
 
+# What an unsure NLU may call a plea that names no service (never an emergency, a complaint or a status).
+_PLEA_INTENTS = frozenset({"request_service", "ask_info", "greet", "thanks", "human_handoff"})
 # A question about how to do what the flow does ("how do I complain?") is best answered by the flow.
 _FLOW_FAQS = {"file_complaint": "faq:complaint", "give_rating": "faq:rating", "volunteer": "faq:volunteering"}
 _FAQ_FIRST = frozenset({"privacy_request", "file_complaint", "request_service", "give_rating", "volunteer",

@@ -15,11 +15,11 @@ from typing import Any
 from bot.flows import handoff
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
 from bot.flows.effects import RecordConsent
-from bot.flows.intake import applicant, review
+from bot.flows.intake import applicant, choose, review
 from bot.flows.intake.common import NAME, question, service, services, yes_no
-from bot.flows.validators import check_field
+from bot.flows.validators import FIELD_LABELS, check_field
 from bot.lang.i18n import N_
-from bot.lang.words import best_match, digit_choice, is_no, is_yes, only_answer_words
+from bot.lang.words import digit_choice, is_no, is_yes, only_answer_words
 from bot.messages import Button
 
 ENTRY_INTENTS = ("request_service",)
@@ -36,10 +36,18 @@ def _match_service(ctx: Context, text: str) -> Any | None:
     for svc in offered:
         if svc.id == text.strip():
             return svc
-    key = best_match(text, {s.id: [*s.name.values(), *s.synonyms] for s in offered})
-    if key is None:
-        key = best_match(text, {s.id: [*s.name.values(), *s.description.values()] for s in offered})
-    return next((s for s in offered if s.id == key), None)
+    # Its name, or a plea in one's own words ("ما عندنا اكل", "a ride to my chemo"): the service that serves
+    # the need, ranked (bot/flows/intake/choose.py).
+    return choose.choose(offered, text)
+
+
+def _with_told(svc: Any, data: dict[str, Any], text: str) -> dict[str, Any]:
+    """What the message already said for the form (details, family size, city) is kept, not asked again;
+    the summary shows it for the person to confirm or edit."""
+    found = choose.told(svc, text) if text else {}
+    if not found:
+        return data
+    return {**data, "fields": {**data.get("fields", {}), **found}, "told": sorted(found)}
 
 
 def start(ctx: Context, inp: Input) -> Result:
@@ -53,7 +61,7 @@ def start(ctx: Context, inp: Input) -> Result:
         chosen = offered[0]
     if chosen is None:
         return _ask_service(ctx, data)
-    return _after_service(ctx, {**data, "service": chosen.id})
+    return _after_service(ctx, _with_told(chosen, {**data, "service": chosen.id}, inp.text))
 
 
 def _ask_service(ctx: Context, data: dict[str, Any], prefix: str = "") -> Result:
@@ -72,6 +80,11 @@ def _after_service(ctx: Context, data: dict[str, Any]) -> Result:
         intro += "\n" + ctx.t("Documents:") + "\n" + "\n".join(
             f"- {ctx.local(d.name)}" + ("" if d.required else " " + ctx.t("(optional)")) for d in svc.documents
         )
+    told = [name for name in data.get("told", []) if name in data.get("fields", {})]
+    if told:
+        noted = "\n".join(f"- {ctx.t(FIELD_LABELS[name])}: {data['fields'][name]}" for name in told
+                          if name in FIELD_LABELS)
+        intro += "\n\n" + ctx.t("From your message I noted (you can correct it before sending):") + "\n" + noted
     consent = ctx.local(ctx.org.consent)
     return ask(NAME, "consent", "consent", data, Reply(intro), Reply(consent, yes_no(ctx)))
 
@@ -136,7 +149,8 @@ def _on_service(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
     if svc is None:
         return _ask_service(ctx, data, ctx.t("Please choose one of the services by its number."))
     kept = {"on_behalf": data["on_behalf"]} if data.get("on_behalf") else {}
-    return _after_service(ctx, {**kept, "service": svc.id})
+    said = "" if inp.button or digit_choice(inp.text, len(services(ctx))) else inp.text
+    return _after_service(ctx, _with_told(svc, {**kept, "service": svc.id}, said))
 
 
 def _on_consent(ctx: Context, data: dict[str, Any], inp: Input) -> Result:
