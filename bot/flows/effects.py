@@ -109,6 +109,16 @@ class RaiseUrgentAlert:
 
 
 @dataclass(frozen=True)
+class DescribeUrgentAlert:
+    """What the person writes to staff after an alert (a lost companion's description, a pin) is added to
+    their open alert; nothing when it is closed (never a new alert)."""
+
+    description: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
 class LocateUrgentAlert:
     """Adds the location (a map pin or a description) to the contact's latest open alert."""
 

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.flows.base import Context, Input, Reply, Result, State
-from bot.flows.effects import CloseHandoff, OpenHandoff
+from bot.flows.effects import CloseHandoff, DescribeUrgentAlert, OpenHandoff
+from bot.flows.emergency import is_plea, numbers
+from bot.lang.keywords import keyword_intent
 
 NAME = "handoff"
 ENTRY_INTENTS = ("human_handoff",)
@@ -60,6 +62,29 @@ def open_handoff(ctx: Context, reason: str, resume: State | None = None, intro: 
     return Result(state, (Reply("\n".join(lines)),), (OpenHandoff(category, officer.staff, reason),), (event,))
 
 
+URGENT_CATEGORIES = ("urgent", "pilgrims")  # the on-duty officer of an alert, where the profile names one
+
+
+def open_for_alert(ctx: Context, lead: Reply, resume: State | None = None) -> Result:
+    """After an urgent alert, the conversation is with the on-duty officer at once (no working hours: an
+    emergency); what the person writes next (a lost companion's description, a pin) reaches staff and is
+    added to the alert."""
+    names = {o.category for o in ctx.org.contact_officers}
+    category = next((c for c in URGENT_CATEGORIES if c in names), category_of(ctx, resume))
+    officer = ctx.org.officer_for(category)
+    lines = [lead.text,
+             ctx.t("The {officer} is with you in this conversation now.", officer=ctx.local(officer.title)),
+             ctx.t("Write here anything that helps them reach you or find the person you are looking for "
+                   "(a description, what they are wearing, a landmark); it reaches the staff at once.")]
+    now = ctx.now.isoformat()
+    data: dict[str, Any] = {"since": now, "last_staff": now, "category": category, "officer": officer.staff,
+                            "resume": _clean(resume or {}), "alert": True}
+    state: State = {"flow": NAME, "step": WITH_STAFF, "expects": None, "data": data}
+    event = {"type": "handoff_opened", "reason": "urgent_alert", "category": category, "officer": officer.staff}
+    return Result(state, (Reply("\n".join(lines), lead.buttons),), (OpenHandoff(category, officer.staff, "urgent_alert"),),
+                  (event,))
+
+
 def _clean(state: State) -> State:
     return {k: v for k, v in state.items() if k not in ("lang", "menu", "misunderstood")}
 
@@ -84,6 +109,16 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
     """While staff handle the conversation: stay quiet, unless staff have been silent too long."""
     if timed_out(state, ctx.now, ctx.handoff_silence):
         return time_out(state, ctx)
+    if (state.get("data") or {}).get("alert"):
+        loc = inp.location
+        said = " ".join((inp.text or "").split())[:500]
+        if said or loc is not None:
+            described = DescribeUrgentAlert(said or None, loc.lat if loc else None, loc.lon if loc else None)
+            if is_plea(said) or keyword_intent(said) == "urgent_help":
+                # A new cry for help is never met with silence: it reached staff, and the numbers again.
+                note = ctx.t("Your message has reached the staff.") + "\n" + numbers(ctx)
+                return Result(state, (Reply(note),), (described,))
+            return Result(state, effects=(described,))
     return Result(state)
 
 

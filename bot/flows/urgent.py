@@ -18,50 +18,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.flows import handoff
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
 from bot.flows.effects import LocateUrgentAlert, RaiseUrgentAlert
+from bot.flows.emergency import is_plea, numbers
 from bot.flows.validators import clean, not_a_value
-from bot.lang.i18n import N_
-from bot.lang.words import canon, digit_choice, is_no, is_yes
+from bot.lang.words import digit_choice, is_no, is_yes
 from bot.messages import Button
 
 NAME = "urgent"
 ENTRY_INTENTS = ("urgent_help",)
-LABELS = {
-    "red_crescent": N_("Saudi Red Crescent (ambulance)"),
-    "health": N_("Ministry of Health"),
-    "police": N_("Police"),
-    "civil_defense": N_("Civil Defense"),
-    "unified": N_("Unified emergency number"),
-}
 ALERT_WINDOW = timedelta(hours=2)
 CONFIRM = "danger"  # the step (and the answer it expects) of the question "is anyone in danger now?"
-# Words of a plea for help that say nothing about where the person is: such a message is not a location.
-_PLEA = {canon(w) for w in (
-    "ساعدوني", "ساعدونا", "ساعدني", "الحقوني", "الحقونا", "انقذوني", "النجده", "نجده", "مساعده", "اسعاف", "طوارئ",
-    "عاجل", "ضايع", "ضايعه", "تايه", "تايهه", "ضعت", "تهت", "انا", "احد", "يا", "ارجوكم", "ارجوك", "الله", "يالله",
-    "بسرعه", "ابي", "ابغى", "ابغي", "مساعدة", "help", "me", "please", "i", "am", "im", "lost", "urgent", "emergency",
-    "sos", "someone", "anyone", "tolong", "saya", "bantu", "bantuan", "hilang", "tersesat", "darurat", "cepat",
-    "میں", "کھو", "گیا", "گئی", "ہوں", "مدد", "کریں", "کرو", "پلیز", "مجھے", "بچاؤ", "جلدی",
-)}
-
-
-def is_plea(text: str) -> bool:
-    """ "ساعدوني", "میں کھو گیا ہوں، مدد کریں": a cry for help with no place in it."""
-    words = canon(text).split()
-    return bool(words) and all(w in _PLEA for w in words)
-
-
 def _recent_alert(ctx: Context) -> bool:
     return ctx.open_alert_at is not None and ctx.now - ctx.open_alert_at <= ALERT_WINDOW
-
-
-def _numbers(ctx: Context) -> str:
-    lines = [ctx.t("If a life is in danger, call now:")]
-    for key, number in ctx.org.emergency_numbers.items():
-        label = ctx.t(LABELS[key]) if key in LABELS else key.replace("_", " ")
-        lines.append(f"- {label}: {number}")
-    return "\n".join(lines)
 
 
 def start(ctx: Context, inp: Input) -> Result:
@@ -74,13 +44,15 @@ def start(ctx: Context, inp: Input) -> Result:
     if _recent_alert(ctx):
         alert = LocateUrgentAlert(loc.lat if loc else None, loc.lon if loc else None, clean(inp.text) or None)
     event = {"type": "urgent_alert", "location": loc is not None}
-    numbers = Reply(_numbers(ctx))
+    listed = Reply(numbers(ctx))
     if loc is not None:
         text = ctx.t("Our staff have been alerted with your location and will contact you as soon as possible.")
-        return done(numbers, Reply(text), effects=(alert,), events=(event,))
+        with_staff = handoff.open_for_alert(ctx, Reply(text))
+        return Result(with_staff.state, (listed, *with_staff.replies), (alert, *with_staff.effects),
+                      (event, *with_staff.events))
     text = ctx.t("Our staff have been alerted. Please share your location now (or write where you are, "
                  "for example a camp number or a landmark) so that they can reach you.")
-    result = ask(NAME, "location", "location", {}, numbers, Reply(text))
+    result = ask(NAME, "location", "location", {}, listed, Reply(text))
     return Result(result.state, result.replies, (alert,), (event,))
 
 
@@ -123,7 +95,7 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
         # Not a place: the numbers again, and the location asked for in plainer words.
         text = ctx.t("Help is on its way to you. Please send your location pin (the attachment button, then "
                      "Location), or write the name of the place where you are: a camp, a street, a landmark.")
-        return ask(NAME, "location", "location", {}, Reply(_numbers(ctx)), Reply(text))
+        return ask(NAME, "location", "location", {}, Reply(numbers(ctx)), Reply(text))
     if len(description) < 2 or not_a_value(description):
         # «شكرا», «نعم», a greeting: not a place; asked again.
         text = ctx.t("Please share your location, or write where you are.")
@@ -134,4 +106,6 @@ def step(state: State, ctx: Context, inp: Input) -> Result:
 def _located(ctx: Context, effect: LocateUrgentAlert) -> Result:
     text = ctx.t("Thank you. Our staff have your location and will contact you as soon as possible. "
                  "Stay where you are if it is safe.")
-    return done(Reply(text), effects=(effect,), events=({"type": "urgent_location"},))
+    with_staff = handoff.open_for_alert(ctx, Reply(text))
+    return Result(with_staff.state, with_staff.replies, (effect, *with_staff.effects),
+                  ({"type": "urgent_location"}, *with_staff.events))

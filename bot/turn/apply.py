@@ -17,6 +17,7 @@ from bot.flows.effects import (
     CloseHandoff,
     CreateComplaint,
     CreatePrivacyRequest,
+    DescribeUrgentAlert,
     CreateRequest,
     LocateUrgentAlert,
     Nothing,
@@ -226,6 +227,18 @@ def _(effect: LocateUrgentAlert, tx: Session, turn: Turn) -> None:
         alert.latitude, alert.longitude = effect.latitude, effect.longitude
     if effect.description:
         alert.text = "\n".join(t for t in (alert.text, effect.description) if t)
+    tx.add(alert)
+
+
+@apply.register
+def _(effect: DescribeUrgentAlert, tx: Session, turn: Turn) -> None:
+    alert = latest_open_alert(tx, turn.contact_id)
+    if alert is None:
+        return
+    if effect.latitude is not None:
+        alert.latitude, alert.longitude = effect.latitude, effect.longitude
+    if effect.description:
+        alert.text = "\n".join(t for t in (alert.text, effect.description) if t)[:4000]
     tx.add(alert)
 
 

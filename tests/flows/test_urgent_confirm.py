@@ -89,3 +89,22 @@ def test_the_nlu_word_on_danger_wins_over_the_raw_confidence() -> None:
     unsure = replace(_parsed("عندنا حالة صعبة في البيت", "urgent_help", 0.95), urgent_confident=False)
     asked = router.decide({}, _ctx(), unsure)
     assert not asked.effects and asked.state["expects"] == "danger"
+
+
+def test_an_alert_hands_the_conversation_to_the_on_duty_officer_and_keeps_what_is_described() -> None:
+    # Issue 10 item 6: urgent help as a conversation.
+    from bot.flows.effects import DescribeUrgentAlert, OpenHandoff
+
+    ctx = _ctx()
+    raised = router.decide({}, ctx, _parsed("ابني ضايع مني في منى الحقوني", "urgent_help", 0.95))
+    assert raised.state["expects"] == "location"
+    placed = router.decide(raised.state, ctx, Input(text="مخيم ٣٥ قرب جسر الجمرات"))
+    opened = [e for e in placed.effects if isinstance(e, OpenHandoff)]
+    assert opened and opened[0].reason == "urgent_alert" and opened[0].category == "pilgrims"
+    assert placed.state["flow"] == "handoff" and placed.state["data"]["alert"] is True
+    described = router.decide(placed.state, ctx, Input(text="عمره ٨ سنين لابس ثوب ابيض وطاقية حمراء"))
+    assert not described.replies, "with staff: no automatic reply"
+    assert [e.description for e in described.effects if isinstance(e, DescribeUrgentAlert)] == [
+        "عمره ٨ سنين لابس ثوب ابيض وطاقية حمراء"]
+    cried = router.decide(placed.state, ctx, Input(text="ساعدوني"))
+    assert cried.replies and "997" in cried.replies[0].text, "a new cry for help is never met with silence"
