@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select, update
 
 from bot.errors import ContactStopped, SendError, Throttled
+from bot.lang.bidi import isolate_ltr
 from bot.messages import Button, Channel, DeliveryStatus, Outgoing, for_message_channel
 from storage.db import is_sqlite, transaction
 from storage.erase import forget_delivered
@@ -229,7 +230,7 @@ class OutboxWorker:
             self._finish(row_id, "failed", error=f"no connector for channel {row.channel!r}")
             return
         out = Outgoing(
-            outbox_id=row_id, channel=row.channel, to=row.to_address, text=row.text,
+            outbox_id=row_id, channel=row.channel, to=row.to_address, text=isolate_ltr(row.text),
             buttons=tuple(Button(b["id"], b["title"]) for b in row.buttons),
             meta={**row.meta, "expects": (row.session or {}).get("expects")},
             org_slug=contact.org_slug, last_inbound_at=contact.last_inbound_at,
