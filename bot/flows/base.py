@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.lang.calendar import add_working_days, local_date
+from bot.lang.gender import FEMALE, feminine
 from bot.lang.i18n import Translator, translator
 from bot.messages import Button, Location, Media
 
@@ -92,16 +93,20 @@ class Context:
     nlu_available: bool = True
     open_alert_at: datetime | None = None  # the contact's latest open urgent alert, if any
     handoff_silence: timedelta = timedelta(hours=24)  # staff silent this long: the bot takes over again
+    gender: str | None = None  # the writer's, once they said it of themselves (bot/lang/gender.py)
 
     @property
     def tr(self) -> Translator:
         return translator(self.lang)
 
+    def _addressed(self, text: str) -> str:
+        return feminine(text) if self.gender == FEMALE and self.lang == "ar" else text
+
     def t(self, message: str, **fields: object) -> str:
-        return self.tr.t(message, **fields)
+        return self._addressed(self.tr.t(message, **fields))
 
     def nt(self, singular: str, plural: str, n: int, **fields: object) -> str:
-        return self.tr.nt(singular, plural, n, **fields)
+        return self._addressed(self.tr.nt(singular, plural, n, **fields))
 
     def local(self, text: Any) -> str:
         """An org profile's LocalText in the contact's language."""
@@ -109,11 +114,11 @@ class Context:
             return ""
         if hasattr(text, "get") and callable(text.get):
             try:
-                return str(text.get(self.lang))
+                return self._addressed(str(text.get(self.lang)))
             except TypeError:
                 pass
         if isinstance(text, dict):
-            return str(text.get(self.lang) or text.get("ar") or next(iter(text.values()), ""))
+            return self._addressed(str(text.get(self.lang) or text.get("ar") or next(iter(text.values()), "")))
         return str(text)
 
     @property

@@ -17,6 +17,7 @@ from bot.flows.base import Context, Input, Reply, Result, State
 from bot.flows.intake import choose as intake_choice
 from bot.flows.intake.applicant import relation_in
 from bot.lang.courtesy import ANSWERS, EMPATHY, LANGUAGES_OFFER, empathy, in_kind, unsupported_script
+from bot.lang.gender import gender_said
 from bot.lang.keywords import keyword_intent
 from bot.lang.words import (
     canon,
@@ -202,12 +203,26 @@ def _with_refusal(state: State, ctx: Context, inp: Input) -> Result:
         # Only a refused file: say so, and ask the pending question again (nothing moves).
         again = () if handoff.is_quiet(state) else prompt_of(state, ctx)
         return Result(state, (notice, *again))
-    result = decide(state, ctx, rest)
+    result = _decide(state, ctx, rest)
     return Result(result.state, (notice, *result.replies), result.effects, result.events)
 
 
 def decide(state: State, ctx: Context, inp: Input) -> Result:
-    """One step of the conversation for this input."""
+    """One step of the conversation for this input, addressed to a woman as a woman once she said she is
+    one (kept in the state as "gender")."""
+    gender = gender_said(inp.text or "") or state.get(GENDER)
+    if gender is None:
+        return _decide(state, ctx, inp)
+    result = _decide(state, replace(ctx, gender=str(gender)), inp)
+    if result.state.get(GENDER) == gender:
+        return result
+    return Result({**result.state, GENDER: gender}, result.replies, result.effects, result.events)
+
+
+GENDER = "gender"
+
+
+def _decide(state: State, ctx: Context, inp: Input) -> Result:
     if inp.refused:
         return _with_refusal(state, ctx, inp)
     if handoff.is_quiet(state):
