@@ -69,6 +69,17 @@ def faq_for(ctx: Context, text: str) -> str | None:
     return topic if topic is not None and topic.startswith("faq:") else None
 
 
+def understands(ctx: Context, state: State, text: str) -> bool:
+    """Whether the topics menu that `state` shows can take `text`: a number of it, or words of a topic.
+    Anything else («شكرا», "I want to complain") is a new message, not a wrong pick."""
+    options = list((state.get("data") or {}).get("options") or [])
+    items = _titles(ctx, options) if options else _topics(ctx)
+    if digit_choice(text, len(items)):
+        return True
+    topic, close = _match(ctx, text)
+    return topic is not None or bool(close)
+
+
 def start(ctx: Context, inp: Input) -> Result:
     topic, close = _match(ctx, inp.text)
     if topic is not None:

@@ -65,7 +65,14 @@ def in_kind(text: str) -> str | None:
     for kind, phrase in _canonical():
         if phrase and f" {phrase} " in padded:
             return kind
+    words = padded.split()
+    if any(w.startswith(("جزا", "يجزا", "يجزي", "يجزيك")) for w in words) and any(
+            w in _REWARDS for w in words):
+        return "jazak"  # «الله يجزيكم الخير», «جزاكم الله كل خير», «الله يجزاكم عنا الف خير»
     return None
+
+
+_REWARDS = frozenset(canon(w) for w in ("خير", "الخير", "خيرا", "خيراً", "الجنه", "الجنة", "العافيه"))
 
 
 # Hardship, illness or grief told in a message (whole words after `canon`; stems end in "*": a prefix).

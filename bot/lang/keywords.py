@@ -27,7 +27,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("give_rating", (
         "اقيم", "تقييم", "قيم", "rate", "rating", "feedback", "nilai", "penilaian", "menilai", "درجہ بندی",
-        "ریٹنگ",
+        "ریٹنگ", "stars", "نجوم", "نجمات", "bintang", "ستارے",
     )),
     ("human_handoff", (
         "موظف", "انسان", "شخص حقيقي", "خدمه العملاء", "ابي اكلم احد", "agent", "human", "staff",

@@ -86,6 +86,8 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
         if waiting is not None:
             return moreinfo.offer(ctx, waiting)
     switch = language.command(text)
+    if switch is not None and in_flow and state.get("expects") in _PLACE_FIELDS and len(canon(text).split()) == 1:
+        switch = None  # "Indonesia" as the nationality is an answer, not a wish to be written to in Indonesian
     if switch is not None and state.get("flow") != language.NAME:
         return language.switch(state, ctx, switch)
     if in_flow and state.get("expects"):
@@ -95,6 +97,8 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
                 # Back after a pause with a greeting: remind where we stopped, keep the answer slot.
                 return Result(state, (Reply(ctx.t("Welcome back. Let us continue where we stopped.")),
                                       *prompt_of(state, ctx)))
+            if state["flow"] == info.NAME and inp.button is None and not info.understands(ctx, state, text):
+                return _route({}, ctx, inp)  # the topics menu is left by anything that is not a topic
             confident = bool(inp.ranking) and inp.confidence >= CONFIDENCE_THRESHOLD
             interrupted = detour.aside(state, ctx, inp, _sure_of_danger(inp), confident)
             if interrupted is not None:
@@ -157,6 +161,7 @@ def _route(state: State, ctx: Context, inp: Input) -> Result:
     return menu(ctx)
 
 
+_PLACE_FIELDS = frozenset({"nationality"})
 # What an unsure NLU may call a plea that names no service (never an emergency, a complaint or a status).
 _PLEA_INTENTS = frozenset({"request_service", "ask_info", "greet", "thanks", "human_handoff"})
 # A question about how to do what the flow does ("how do I complain?") is best answered by the flow.

@@ -106,3 +106,16 @@ def test_unsupported_scripts(text: str, unsupported: bool) -> None:
     from bot.lang.courtesy import unsupported_script
 
     assert unsupported_script(text) is unsupported
+
+
+@pytest.mark.parametrize("text", ["الله يجزيكم الخير", "جزاكم الله كل خير", "الله يجزاكم عنا الف خير", "يجزيك ربي خير"])
+def test_every_way_of_saying_jazakallah_is_answered_in_kind(text: str) -> None:
+    from bot.lang.courtesy import in_kind
+
+    assert in_kind(text) == "jazak"
+
+
+def test_reward_words_alone_are_not_thanks() -> None:
+    from bot.lang.courtesy import in_kind
+
+    assert in_kind("الجزاء من جنس العمل") is None
