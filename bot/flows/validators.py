@@ -43,12 +43,19 @@ _THANKS = frozenset(canon(w) for w in ("شكرا", "شكراً", "شكرا لك"
                                        "thanks", "thank you", "thx", "terima kasih", "makasih", "شکریہ", "shukriya"))
 
 
+MAX_NAME_WORDS = 7  # «محمد بن عبدالله بن سعد آل سعود» has six
+_SENTENCE_MARKS = frozenset("!?؟,،:؛()")
+
+
 def _name(text: str) -> tuple[str | None, str | None]:
     value = clean(text)
     letters = [c for c in value if c.isalpha()]
     if not_a_value(value) or _is_kunya(value):
         return None, N_("Please write your full name as it is on your ID (at least two names, not a kunya).")
     if len(value.split()) < 2 or len(letters) < 4 or any(c.isdigit() for c in to_ascii_digits(value)):
+        return None, N_("Please write your full name (at least two names, letters only).")
+    if len(value.split()) > MAX_NAME_WORDS or any(c in _SENTENCE_MARKS for c in value):
+        # "Help! my friend fell and is bleeding": a sentence, not a name.
         return None, N_("Please write your full name (at least two names, letters only).")
     if len(value) > 120:
         return None, N_("That name is too long; please write it in at most 120 letters.")

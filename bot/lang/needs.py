@@ -17,7 +17,7 @@ from bot.lang.words import canon
 NEEDS: dict[str, tuple[str, ...]] = {
     "food": (
         "اكل", "أكل", "الاكل", "طعام", "الطعام", "غذاء", "غذائيه", "غذائي", "جوع", "جوعانين", "جوعان", "جيعانين",
-        "مقاضي", "تموين", "سله", "سلال", "وجبه", "وجبات", "رز", "ناكل", "ياكلون", "ماكل", "عشا", "غدا", "مواد غذائيه",
+        "مقاضي", "تموين", "ثلاجه", "الثلاجه", "جوعى", "سله", "سلال", "وجبه", "وجبات", "رز", "ناكل", "ياكلون", "ماكل", "عشا", "غدا", "مواد غذائيه",
         "food", "meal", "meals", "hungry", "groceries", "grocery", "eat", "starving", "ration", "rations",
         "makanan", "makan", "lapar", "sembako", "beras", "کھانا", "کھانے", "راشن", "بھوک", "بھوکے", "khana", "rashan",
         "فطور", "افطار", "إفطار", "سحور", "غداء", "عشاء", "breakfast", "lunch", "dinner", "iftar", "nasi", "nasi kotak", "makan siang", "افطاری",
@@ -151,6 +151,21 @@ def _article_free(word: str) -> str:
     return word
 
 
+_SUFFIXES = ("هم", "ها", "كم", "نا", "ه", "ي", "ون", "ين", "ات")
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word, without its article or conjunction, and without an attached pronoun or plural ending
+    («ناكله» -> «ناكل», «والثلاجه» -> «ثلاجه»)."""
+    forms = [word, _article_free(word)]
+    for base in tuple(forms):
+        for suffix in _SUFFIXES:
+            if base.endswith(suffix) and len(base) - len(suffix) >= 3:
+                forms.append(base[: -len(suffix)])
+                break
+    return tuple(forms)
+
+
 @lru_cache(maxsize=4096)
 def needs_in(text: str) -> frozenset[str]:
     """The needs a text speaks of ("ما عندنا اكل وعيالي جوعانين" -> {food, family})."""
@@ -158,7 +173,8 @@ def needs_in(text: str) -> frozenset[str]:
     c = canon(text)
     found: set[str] = set()
     for word in c.split():
-        found |= single.get(word, frozenset()) | single.get(_article_free(word), frozenset())
+        for form in _forms(word):
+            found |= single.get(form, frozenset())
     padded = f" {c} "
     for phrase, needs in phrases.items():
         if f" {phrase} " in padded:

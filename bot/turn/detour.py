@@ -163,6 +163,9 @@ def aside(state: State, ctx: Context, inp: Input, sure_of_danger: bool, confiden
     if question and not why and info.faq_for(ctx, text) is not None:
         # "is my data shared with anyone?": the association's own answer, not its privacy menu.
         return _answered(state, ctx, text)
+    if question and said == "privacy_request":
+        # "is my data kept secret?" asked at a step: how we keep it, and the same question again.
+        return Result(state, (Reply(ctx.t(_KEPT)), *flows.reprompt(state, ctx)), events=({"type": "step_explained"},))
     if not why and said in _SUBJECTS and said not in _entry_intents(flow) and _leaves(state, inp, said, explicit):
         opened = open_flow(str(said), ctx, replace(inp, intent=said))
         if opened is not None:

@@ -181,9 +181,11 @@ def told(svc: Any, text: str) -> dict[str, str]:
 
 def plea(services: Sequence[Any], text: str) -> Any | None:
     """The service a message asks for although it reads as no request (the NLU found it off-topic or was
-    unsure): only when two of its needs are the service's ("a ride to my chemo": transport and treatment),
-    since one word of need ("a ride to the airport") is not a request to an association."""
+    unsure): only when two of its needs are the service's ("a ride to my chemo": transport and treatment) or
+    it names the service in two words ("paket sembako"), since one word of need ("a ride to the airport") is
+    not a request to an association."""
     svc = choose(services, text)
     if svc is None:
         return None
-    return svc if len(needs_in(text) & _needs_of(svc)) >= 2 else None
+    named = set().union(*(terms(n) for n in (*svc.name.values(), *svc.synonyms)))
+    return svc if len(needs_in(text) & _needs_of(svc)) >= 2 or len(_query(text) & named) >= 2 else None
