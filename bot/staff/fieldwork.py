@@ -86,7 +86,8 @@ def send_site_notice(tx: Session, org: str, site: str, text: str, *, template: s
         push(tx, contact, Result({}, (Reply(text),), (), (event,)), now=now, set_state=False, meta=meta)
     tx.add(SiteNotice(org_slug=org, site=site, text=text, template=template, actor=actor, counts=counts,
                       created_at=now))
-    audit(tx, actor, "site_notice", f"{org}:{site}", now, org_slug=org, template=template, length=len(text), **counts)
+    audit(tx, actor, "site_notice", f"{org}:{site}", now, org_slug=org, with_template=template, length=len(text),
+          counts=counts)
     return counts
 
 

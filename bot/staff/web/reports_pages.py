@@ -44,7 +44,7 @@ def _query(**params: Any) -> str:
 
 
 def report_page(r: dict[str, Any], csrf: str) -> str:
-    q = _query(org=r["org"], month=r["month"])
+    q = e(_query(org=r["org"], month=r["month"]))
     p, v, d, s, c = r["period"], r["volume"], r["deadline"], r["satisfaction"], r["complaints"]
     picker = (f'<form method="get" action="/staff/reports" class="inline"><input type="hidden" name="org" '
               f'value="{e(r["org"])}"><label for="month">الشهر (سنة-شهر)</label>'
@@ -52,8 +52,8 @@ def report_page(r: dict[str, Any], csrf: str) -> str:
               '<button type="submit">عرض</button></form>')
     downloads = (f'<p><a id="pdf" href="/staff/reports/monthly.pdf?{q}" download>تنزيل التقرير الشهري لمجلس الإدارة '
                  f'(PDF)</a></p>')
-    exports = " · ".join(f'<a href="/staff/export/{n}.xlsx?{_query(org=r["org"])}" download>{e(t)} (Excel)</a>'
-                         f' <a href="/staff/export/{n}.csv?{_query(org=r["org"])}" download>(CSV)</a>'
+    exports = " · ".join(f'<a href="/staff/export/{n}.xlsx?{e(_query(org=r["org"]))}" download>{e(t)} (Excel)</a>'
+                         f' <a href="/staff/export/{n}.csv?{e(_query(org=r["org"]))}" download>(CSV)</a>'
                          for n, t in LISTS.items())
     facts = definitions((
         ("الفترة", e(f"{p['from_text']} — {p['to_text']}")),
@@ -152,10 +152,10 @@ def audit_page_body(page: AuditPageOut, filters: dict[str, str]) -> str:
     last = page.offset + len(page.rows)
     nav = []
     if page.offset > 0:
-        nav.append(f'<a href="/staff/audit?{_query(**filters, offset=max(0, page.offset - page.limit))}">الأحدث</a>')
+        nav.append(f'<a href="/staff/audit?{e(_query(**filters, offset=max(0, page.offset - page.limit)))}">الأحدث</a>')
     if last < page.total:
-        nav.append(f'<a id="older" href="/staff/audit?{_query(**filters, offset=last)}">الأقدم</a>')
-    exports = f'<a href="/staff/export/audit.xlsx?{_query(**filters)}" download>تصدير (Excel)</a>'
+        nav.append(f'<a id="older" href="/staff/audit?{e(_query(**filters, offset=last))}">الأقدم</a>')
+    exports = f'<a href="/staff/export/audit.xlsx?{e(_query(**filters))}" download>تصدير (Excel)</a>'
     count = f'<p>الصفوف {page.offset + 1 if page.rows else 0}–{last} من {page.total}. {exports}</p>'
     return section("بحث في سجل التدقيق", search) + section("السجل", count + table(
         ("الرقم", "الوقت", "الموظف", "الإجراء", "السجل", "السبب"), rows, "لا توجد صفوف مطابقة.")
