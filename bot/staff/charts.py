@@ -24,6 +24,7 @@ from bidi import get_display
 from matplotlib import ft2font
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 matplotlib.use("Agg")
 NATIVE_LAYOUT = bool(getattr(ft2font, "__libraqm_version__", None))  # complex text layout built in
@@ -66,6 +67,7 @@ def _bars(ax: Axes, labels: list[str], series: list[tuple[str, list[float], str]
         bars = ax.bar(xs, values, width, label=ar(name), color=colour)
         ax.bar_label(bars, labels=[f"{v:g}" if v else "" for v in values], fontsize=9)
     ax.set_xticks(positions, [ar(label) for label in labels], fontfamily=FONT)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts
     if n > 1:
         ax.legend(prop={"family": FONT}, loc="upper left")
 
@@ -88,6 +90,7 @@ def volume_service(r: dict[str, Any]) -> Figure:
     bars = ax.barh(range(len(rows)), [row["requests"] for row in rows][::-1], color=GREEN)
     ax.bar_label(bars, fontsize=9, padding=3)
     ax.spines["left"].set_visible(False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines["right"].set_visible(True)
     ax.set_yticks(range(len(rows)), labels, fontfamily=FONT)
     ax.yaxis.tick_right()

@@ -32,10 +32,11 @@ def _line(fig: Figure, y: float, text: str, size: float = 12, colour: str = "#1d
 def _cover(r: dict[str, Any]) -> Figure:
     fig = Figure(figsize=A4)
     p, v, d, s, c = r["period"], r["volume"], r["deadline"], r["satisfaction"], r["complaints"]
-    _line(fig, 0.95, f"التقرير الشهري لمجلس الإدارة — {r['org_name']}", 18, GREEN, bold=True)
-    _line(fig, 0.91, f"شهر {p['title']} ({p['hijri']})", 13)
-    _line(fig, 0.885, f"من {p['from_text']} إلى {p['to_text']}", 11, GREY)
-    _line(fig, 0.86, f"أُعدّ في {r['generated_text']}", 11, GREY)
+    _line(fig, 0.96, "التقرير الشهري لمجلس الإدارة", 18, GREEN, bold=True)
+    _line(fig, 0.93, r["org_name"], 14, GREEN)
+    _line(fig, 0.90, f"شهر {p['title']} ({p['hijri']})", 13)
+    _line(fig, 0.875, f"من {p['from_text']} إلى {p['to_text']}", 11, GREY)
+    _line(fig, 0.85, f"أُعدّ في {r['generated_text']}", 11, GREY)
     rate = f"{d['rate']}%" if d["rate"] is not None else "—"
     rows = [
         ("حجم العمل", ""),
