@@ -9,6 +9,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.lang.calendar import both_calendars
+from bot.lang.dates import hijri_iso
 from bot.staff.actions import STATUSES
 from orgs.loader import OrgNotFound, load_org
 
@@ -159,6 +160,16 @@ def status_select(current: str) -> str:
     options = "".join(f'<option value="{s}"{" selected" if s == current else ""}>{e(status_ar(s))}</option>'
                       for s in STATUSES)
     return f'<label for="status">الحالة الجديدة</label><select id="status" name="status">{options}</select>'
+
+
+def date_input(name: str, label: str, value: date | None = None, required: bool = True) -> str:
+    """A date field that takes either calendar (and Arabic-Indic digits), never the US-style date picker."""
+    shown = f"{value.isoformat()}" if value else ""
+    hint = f"مثل {value.isoformat()} أو {hijri_iso(value)} هـ" if value else "مثل 2026-11-29 أو 1448-06-10 هـ"
+    req = " required" if required else ""
+    return (f'<label for="{name}">{e(label)} <span class="note">(ميلادي أو هجري: {e(hint)})</span></label>'
+            f'<input id="{name}" name="{name}" type="text" dir="ltr" inputmode="text" autocomplete="off" '
+            f'placeholder="{e(hint)}" value="{e(shown)}"{req}>')
 
 
 def reason_form(action: str, csrf: str) -> str:

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.lang.dates import hijri_iso
 from bot.staff.charts import CHARTS
 from bot.staff.report_schemas import AuditPageOut, DigestOut, SiteNoticeOut, SiteOut, TimersOut
 from bot.staff.timers import minutes_text
 from bot.staff.web.audit import ACTION_AR
 from bot.staff.web.exports import LISTS
 from bot.staff.web.html import (
+    date_input,
     day_text,
     days_left_text,
     definitions,
@@ -27,16 +27,6 @@ from bot.staff.web.html import (
     text_input,
 )
 from bot.staff.web.pages import REASON_AR
-
-
-def date_input(name: str, label: str, value: date | None = None, required: bool = True) -> str:
-    """A date field that takes either calendar (and Arabic-Indic digits), never the US-style date picker."""
-    shown = f"{value.isoformat()}" if value else ""
-    hint = f"مثل {value.isoformat()} أو {hijri_iso(value)} هـ" if value else "مثل 2026-11-29 أو 1448-06-10 هـ"
-    req = " required" if required else ""
-    return (f'<label for="{name}">{e(label)} <span class="note">(ميلادي أو هجري: {e(hint)})</span></label>'
-            f'<input id="{name}" name="{name}" type="text" dir="ltr" inputmode="text" autocomplete="off" '
-            f'placeholder="{e(hint)}" value="{e(shown)}"{req}>')
 
 
 def _query(**params: Any) -> str:

@@ -22,6 +22,7 @@ from storage.models import (
     Contact,
     Handoff,
     InboundRecord,
+    Investigation,
     LateDigest,
     OutboundRecord,
     Rating,
@@ -265,3 +266,18 @@ def test_field_site_notice_window_and_template(client: Client, seeded: Seeded, d
         assert out[0].meta["template_vars"] == {"1": text}
         assert len(tx.exec(select(SiteNotice)).all()) == 2
         assert len(tx.exec(select(AuditLog).where(AuditLog.action == "site_notice")).all()) == 2
+
+
+def test_console_date_fields_take_either_calendar(client: Client, seeded: Seeded, db: Engine) -> None:
+    csrf = sign_in(client, "amal")
+    page = client.get(f"/staff/complaints/{seeded.complaint}")
+    assert 'type="date"' not in page.text and 'id="held_on" name="held_on" type="text"' in page.text
+    url = f"/staff/complaints/{seeded.complaint}/investigate"
+    bad = client.post(url, data={"csrf": csrf, "held_on": "11/29/2026", "committee": "follow_up"})
+    assert bad.status_code == 400 and "تاريخ غير صحيح" in bad.text  # month-day-year is not read
+    done = client.post(url, data={"csrf": csrf, "held_on": "١٠-٠٦-١٤٤٨ هـ", "committee": "follow_up"})
+    assert done.status_code == 303, done.text
+    with Session(db) as tx:
+        [record] = tx.exec(select(Investigation)).all()
+        assert record.held_on.isoformat() == "2026-11-20"
+    assert csrf_of(client.get("/staff/field").text)
