@@ -60,8 +60,9 @@ def add_commands(add: Add) -> None:
     p.add_argument("--status")
     p.add_argument("--reason")
     p = add("audit", "the audit log, newest first (managers: their association's data)")
-    for flag in ("--org", "--actor", "--action", "--target"):
+    for flag in ("--org", "--action", "--target"):
         p.add_argument(flag)
+    p.add_argument("--actor", dest="by", help="rows written by this staff member (--as is who reads)")
     p.add_argument("--from", dest="since", type=any_day)
     p.add_argument("--to", dest="until", type=any_day)
     p.add_argument("--limit", type=int, default=50)
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace, tx: Session, who: Principal, now: datetime) ->
         args.out.write_bytes(data)
         return {"file": str(args.out), "name": name, "bytes": len(data)}, f"كُتبت القائمة في {args.out}"
     if args.command == "audit":
-        rows, total = audit_page(tx, who, now, org=args.org, actor=args.actor, action=args.action, target=args.target,
+        rows, total = audit_page(tx, who, now, org=args.org, actor=args.by, action=args.action, target=args.target,
                                  since=args.since, until=args.until, limit=args.limit, offset=args.offset)
         page = {"rows": [r.model_dump(mode="json") for r in rows], "total": total}
         return page, "\n".join([f"{total} صفًا"] + [f"{r.at:%Y-%m-%d %H:%M} {r.actor} {r.action} {r.target or ''}"
