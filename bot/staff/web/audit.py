@@ -24,12 +24,22 @@ from storage.queries import audit
 
 ACTION_AR = {
     "show_personal_data": "اطلاع على بيانات شخصية", "set_status": "تغيير حالة طلب", "handoff_reply": "رد في محادثة",
-    "handoff_release": "إنهاء إحالة", "schedule_visit": "جدولة زيارة ميدانية", "visit_outcome": "نتيجة زيارة ميدانية",
+    "handoff_release": "إنهاء إحالة", "handoff_open_for_alert": "فتح محادثة مع صاحب بلاغ",
+    "schedule_visit": "جدولة زيارة ميدانية", "visit_outcome": "نتيجة زيارة ميدانية",
     "site_notice": "تعميم على موقع ميداني", "export_list": "تصدير قائمة", "export_personal_data": "تصدير ببيانات شخصية",
-    "late_digest": "ملخص المتأخرات اليومي", "login": "تسجيل دخول", "login_failed": "محاولة دخول فاشلة",
-    "logout": "تسجيل خروج", "read_audit_log": "اطلاع على سجل التدقيق", "monthly_report": "التقرير الشهري",
-    "list": "عرض القوائم", "view_dashboard": "فتح لوحة العمل", "view_request": "فتح طلب",
-    "resolve_complaint": "إغلاق شكوى", "investigation": "محضر تحقيق", "retention": "تطبيق مدة الاحتفاظ",
+    "late_digest": "ملخص المتأخرات اليومي", "read_late_digest": "اطلاع على ملخص المتأخرات",
+    "login": "تسجيل دخول", "login_failed": "محاولة دخول فاشلة", "logout": "تسجيل خروج",
+    "read_audit_log": "اطلاع على سجل التدقيق", "monthly_report": "التقرير الشهري", "list": "عرض القوائم",
+    "list_requests": "عرض الطلبات", "list_complaints": "عرض الشكاوى", "list_handoffs": "عرض المحادثات المحالة",
+    "list_alerts": "عرض البلاغات العاجلة", "list_privacy": "عرض طلبات البيانات الشخصية", "list_timers": "عرض المواعيد",
+    "view_dashboard": "فتح لوحة العمل", "view_request": "فتح طلب", "view_complaint": "فتح شكوى",
+    "view_handoff": "فتح محادثة", "view_privacy": "فتح طلب بيانات شخصية",
+    "complaint_resolve": "إغلاق شكوى", "investigation_record": "محضر تحقيق", "alert_acknowledge": "استلام بلاغ عاجل",
+    "privacy_complete": "إنجاز طلب بيانات شخصية", "privacy_erase": "محو بيانات شخصية",
+    "privacy_export": "تنزيل نسخة البيانات الشخصية", "ratings_summary": "اطلاع على التقييمات",
+    "survey_send": "إرسال استبانة", "staff_create": "إنشاء مستخدم", "staff_update": "تعديل مستخدم",
+    "staff_deactivate": "إيقاف مستخدم", "staff_activate": "تفعيل مستخدم", "profile_edit": "تعديل ملف الجمعية",
+    "profile_rollback": "استرجاع نسخة من ملف الجمعية", "retention_erase": "مسح بيانات انتهت مدة الاحتفاظ بها",
 }
 
 

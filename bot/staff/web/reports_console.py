@@ -29,6 +29,7 @@ from bot.staff.web.exports import export_file
 from bot.staff.web.html import error_page
 from bot.staff.web.requests import schedule_visit
 from bot.turn.profiles import current_profile
+from orgs.loader import all_orgs
 from storage.db import transaction
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -64,8 +65,12 @@ def _file(request: Request, make: Callable[[Session, Principal], tuple[str, str,
 
 @router.get("/reports")
 def reports(b: Store, request: Request, org: str | None = None, month: str | None = None) -> Response:
-    response = view(request, "التقارير الشهرية", lambda tx, who, csrf: reports_pages.report_page(
-        workspace.monthly_report(tx, who, b.clock(), org, month), csrf))
+    def build(tx: Session, who: Principal, csrf: str) -> str:
+        if not org and who.org is None:  # a manager of every association picks one first
+            workspace.require_manager(who)
+            return reports_pages.org_picker(sorted(all_orgs()), month)
+        return reports_pages.report_page(workspace.monthly_report(tx, who, b.clock(), org, month), csrf)
+    response = view(request, "التقارير الشهرية", build)
     response.headers["Content-Security-Policy"] = IMAGES_CSP  # the charts are images of this site
     return response
 

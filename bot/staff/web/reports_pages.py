@@ -72,6 +72,12 @@ def report_page(r: dict[str, Any], csrf: str) -> str:
     ))
 
 
+def org_picker(orgs: list[str], month: str | None) -> str:
+    links = "".join(f'<li><a href="/staff/reports?{e(_query(org=o, month=month))}">{e(org_name(o))}</a></li>'
+                    for o in orgs)
+    return section("اختر الجمعية", f"<ul>{links}</ul>")
+
+
 def export_reason_form(csrf: str, org: str | None) -> str:
     options = "".join(f'<option value="{n}">{e(t)}</option>' for n, t in LISTS.items())
     fields = (f'<input type="hidden" name="org" value="{e(org or "")}">'

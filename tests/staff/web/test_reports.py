@@ -281,3 +281,17 @@ def test_console_date_fields_take_either_calendar(client: Client, seeded: Seeded
         [record] = tx.exec(select(Investigation)).all()
         assert record.held_on.isoformat() == "2026-11-20"
     assert csrf_of(client.get("/staff/field").text)
+
+
+def test_openapi_documents_the_workspace(client: Client, seeded: Seeded) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/staff/api/timers", "/staff/api/digest", "/staff/api/reports/monthly",
+                 "/staff/api/reports/monthly.pdf", "/staff/api/reports/charts/{name}.png",
+                 "/staff/api/export/{name}.{fmt}", "/staff/api/audit/search",
+                 "/staff/api/requests/{reference}/visit/outcome", "/staff/api/sites",
+                 "/staff/api/sites/{site}/notice", "/staff/api/sites/notices"):
+        assert path in paths, path
+    sign_in(client, "mudir")  # every association: picks one first
+    picker = client.get("/staff/reports")
+    assert picker.status_code == 200 and "/staff/reports?org=namaa" in picker.text
+    assert "نوفمبر" in client.get("/staff/reports?org=namaa&month=2026-11").text
