@@ -14,6 +14,7 @@ class RequestTimer(BaseModel):
     reference: str
     org: str
     service: str
+    service_name: str = ""
     status: str
     due_date: date | None
     working_days_left: int | None = Field(description="working days to the deadline; negative once late")

@@ -23,7 +23,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from bot.staff.reads import OPEN_REQUESTS, by_deadline, org_today, request_status_in, working_days_left
+from bot.staff.reads import (
+    OPEN_REQUESTS,
+    by_deadline,
+    org_today,
+    request_status_in,
+    service_name,
+    working_days_left,
+)
 from orgs.loader import OrgNotFound, all_orgs, load_org
 from storage.db import transaction
 from storage.models import AuditLog, Handoff, LateDigest, PrivacyRequest, ServiceRequest, as_utc
@@ -99,14 +106,16 @@ def request_timers(tx: Session, org: str | None, now: datetime, *, late_only: bo
         if r.due_date is None:
             if late_only:
                 continue
-            out.append({"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
+            out.append({"reference": r.reference, "org": r.org_slug, "service": r.service_id,
+                        "service_name": service_name(r.org_slug, r.service_id), "status": r.status,
                         "due_date": None, "working_days_left": None, "late": False})
             continue
         left = working_days_left(r.org_slug, today, r.due_date)
         late = r.due_date < today
         if late_only and not late:
             continue
-        out.append({"reference": r.reference, "org": r.org_slug, "service": r.service_id, "status": r.status,
+        out.append({"reference": r.reference, "org": r.org_slug, "service": r.service_id,
+                        "service_name": service_name(r.org_slug, r.service_id), "status": r.status,
                     "due_date": r.due_date.isoformat(), "working_days_left": left, "late": late})
     return out
 

@@ -97,5 +97,20 @@ def test_manager_opens_the_monthly_report_and_downloads(server: str, db: Engine,
             rows = list(sheet.iter_rows(values_only=True))
             assert rows[0][0] == "رقم الطلب" and {r[0] for r in rows[1:]} == {"ESR-0000-00001", "ESR-0000-00002"}
             assert not any("+966550000000" in str(v) for r in rows for v in r)  # masked without a reason
+            # The timers (late in red) and the audit page, which now holds the exports just made.
+            page.click("text=المواعيد والمتأخرات")
+            page.wait_for_url(f"{server}/staff/timers")
+            late = page.locator("tr.overdue", has_text="ESR-0000-00001")
+            assert late.count() == 1 and "متأخر" in late.inner_text()
+            assert page.eval_on_selector("tr.overdue td", "td => getComputedStyle(td).backgroundColor") \
+                == "rgb(253, 232, 230)"
+            page.screenshot(path=str(SHOTS / "timers.png"), full_page=True)
+            page.click("text=سجل التدقيق")
+            page.select_option("#action", "export_list")
+            page.fill("#since", "١٤٤٨-٠٦-١٠ هـ")
+            page.click("form[action='/staff/audit'] button")
+            page.wait_for_load_state("networkidle")
+            assert "الصفوف 1–1 من 1" in page.inner_text("main") and "تصدير قائمة" in page.inner_text("main")
+            page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
         finally:
             browser.close()

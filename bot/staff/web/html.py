@@ -165,9 +165,11 @@ def status_select(current: str) -> str:
 def date_input(name: str, label: str, value: date | None = None, required: bool = True) -> str:
     """A date field that takes either calendar (and Arabic-Indic digits), never the US-style date picker."""
     shown = f"{value.isoformat()}" if value else ""
-    hint = f"مثل {value.isoformat()} أو {hijri_iso(value)} هـ" if value else "مثل 2026-11-29 أو 1448-06-10 هـ"
+    first, second = (value.isoformat(), hijri_iso(value)) if value else ("2026-11-29", "1448-06-10")
+    hint = f"مثل {first} أو {second} هـ"
     req = " required" if required else ""
-    return (f'<label for="{name}">{e(label)} <span class="note">(ميلادي أو هجري: {e(hint)})</span></label>'
+    example = f'مثل <span dir="ltr">{e(first)}</span> أو <span dir="ltr">{e(second)}</span> هـ'
+    return (f'<label for="{name}">{e(label)} <span class="note">(ميلادي أو هجري؛ {example})</span></label>'
             f'<input id="{name}" name="{name}" type="text" dir="ltr" inputmode="text" autocomplete="off" '
             f'placeholder="{e(hint)}" value="{e(shown)}"{req}>')
 

@@ -91,7 +91,8 @@ def export_reason_form(csrf: str, org: str | None) -> str:
 
 def timers_page(t: TimersOut, digest: DigestOut | None) -> str:
     req_rows = [("overdue" if r.late else "", (f'<a href="/staff/requests/{e(r.reference)}">{e(r.reference)}</a>',
-                                              e(org_name(r.org)), e(r.service), e(status_ar(r.status)),
+                                              e(org_name(r.org)), e(r.service_name or r.service),
+                                              e(status_ar(r.status)),
                                               e(day_text(r.due_date)),
                                               days_left_text(r.working_days_left, r.late)))
                 for r in t.requests]
@@ -124,7 +125,8 @@ def _response(left: int | None, took: int | None, late: bool) -> str:
 
 def digest_section(d: DigestOut) -> str:
     totals = d.body.get("totals", {})
-    rows = [("overdue", (f'<a href="/staff/requests/{e(r["reference"])}">{e(r["reference"])}</a>', e(r["service"]),
+    rows = [("overdue", (f'<a href="/staff/requests/{e(r["reference"])}">{e(r["reference"])}</a>',
+                         e(r.get("service_name") or r["service"]),
                          e(day_text(date.fromisoformat(r["due_date"]))),
                          days_left_text(r["working_days_left"], True))) for r in d.body.get("requests", [])]
     rows += [("overdue", (f'<a href="/staff/handoffs/{e(h["id"])}">{e(h["id"])}</a>', "محادثة محالة", "—",
@@ -139,7 +141,14 @@ def digest_section(d: DigestOut) -> str:
 def audit_page_body(page: AuditPageOut, filters: dict[str, str]) -> str:
     fields = "".join(
         f'<label for="{k}">{e(label)}</label><input id="{k}" name="{k}" value="{e(filters.get(k, ""))}" dir="auto">'
-        for k, label in (("actor", "الموظف"), ("action", "الإجراء"), ("target", "السجل (رقم مرجعي)")))
+        for k, label in (("actor", "الموظف"), ("target", "السجل (رقم مرجعي)")))
+    chosen = filters.get("action", "")
+    options = '<option value="">كل الإجراءات</option>' + "".join(
+        f'<option value="{e(k)}"{" selected" if k == chosen else ""}>{e(v)}</option>'
+        for k, v in sorted(ACTION_AR.items(), key=lambda kv: kv[1]))
+    if chosen and chosen not in ACTION_AR:
+        options += f'<option value="{e(chosen)}" selected>{e(chosen)}</option>'
+    fields += f'<label for="action">الإجراء</label><select id="action" name="action">{options}</select>'
     fields += "".join(date_input(k, label, required=False).replace('value=""', f'value="{e(filters.get(k, ""))}"')
                       for k, label in (("since", "من تاريخ"), ("until", "إلى تاريخ")))
     search = f'<form method="get" action="/staff/audit">{fields}<p><button type="submit">بحث</button></p></form>'
