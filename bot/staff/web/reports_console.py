@@ -130,7 +130,8 @@ def timers(b: Store, request: Request) -> Response:
                 digest = workspace.digest_of(tx, who, now, who.org)
             except NotFound:
                 digest = None
-        return reports_pages.timers_page(workspace.timers_of(tx, who, now), digest)
+        return reports_pages.timers_page(workspace.timers_of(tx, who, now), digest,
+                                         reports_pages.exports_section(csrf, who.org, who.is_manager))
     return view(request, "المواعيد والمتأخرات", build)
 
 

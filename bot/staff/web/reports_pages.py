@@ -42,9 +42,6 @@ def report_page(r: dict[str, Any], csrf: str) -> str:
               '<button type="submit">عرض</button></form>')
     downloads = (f'<p><a id="pdf" href="/staff/reports/monthly.pdf?{q}" download>تنزيل التقرير الشهري لمجلس الإدارة '
                  f'(PDF)</a></p>')
-    exports = " · ".join(f'<a href="/staff/export/{n}.xlsx?{e(_query(org=r["org"]))}" download>{e(t)} (Excel)</a>'
-                         f' <a href="/staff/export/{n}.csv?{e(_query(org=r["org"]))}" download>(CSV)</a>'
-                         for n, t in LISTS.items())
     facts = definitions((
         ("الفترة", e(f"{p['from_text']} — {p['to_text']}")),
         ("الطلبات الجديدة", e(v["requests"])), ("الشكاوى الجديدة", e(v["complaints"])),
@@ -68,7 +65,7 @@ def report_page(r: dict[str, Any], csrf: str) -> str:
         section(f"{r['org_name']} — {p['title']} ({p['hijri']})", picker + downloads + facts),
         section("الرسوم البيانية", charts),
         section("تعليقات المستفيدين على التقييم (دون أسماء)", comments),
-        section("تصدير القوائم", f"<p>{exports}</p>" + export_reason_form(csrf, r["org"])),
+        exports_section(csrf, r["org"], manager=True),
     ))
 
 
@@ -78,8 +75,8 @@ def org_picker(orgs: list[str], month: str | None) -> str:
     return section("اختر الجمعية", f"<ul>{links}</ul>")
 
 
-def export_reason_form(csrf: str, org: str | None) -> str:
-    options = "".join(f'<option value="{n}">{e(t)}</option>' for n, t in LISTS.items())
+def export_reason_form(csrf: str, org: str | None, names: dict[str, str]) -> str:
+    options = "".join(f'<option value="{n}">{e(t)}</option>' for n, t in names.items())
     fields = (f'<input type="hidden" name="org" value="{e(org or "")}">'
               f'<label for="list">القائمة</label><select id="list" name="list">{options}</select>'
               '<label for="fmt">الصيغة</label><select id="fmt" name="fmt"><option value="xlsx">Excel</option>'
@@ -89,7 +86,16 @@ def export_reason_form(csrf: str, org: str | None) -> str:
             + form("/staff/export", csrf, fields, "تصدير بالبيانات الشخصية"))
 
 
-def timers_page(t: TimersOut, digest: DigestOut | None) -> str:
+def exports_section(csrf: str, org: str | None, manager: bool) -> str:
+    """Links to every list as Excel and CSV (masked), and the form to export with personal data (a reason)."""
+    names = {n: t for n, t in LISTS.items() if manager or n != "audit"}
+    links = " · ".join(f'<a href="/staff/export/{n}.xlsx?{e(_query(org=org))}" download>{e(t)} (Excel)</a>'
+                       f' <a href="/staff/export/{n}.csv?{e(_query(org=org))}" download>(CSV)</a>'
+                       for n, t in names.items())
+    return section("تصدير القوائم", f"<p>{links}</p>" + export_reason_form(csrf, org, names))
+
+
+def timers_page(t: TimersOut, digest: DigestOut | None, exports: str = "") -> str:
     req_rows = [("overdue" if r.late else "", (f'<a href="/staff/requests/{e(r.reference)}">{e(r.reference)}</a>',
                                               e(org_name(r.org)), e(r.service_name or r.service),
                                               e(status_ar(r.status)),
@@ -109,7 +115,7 @@ def timers_page(t: TimersOut, digest: DigestOut | None) -> str:
     ]
     if digest is not None:
         parts.insert(0, digest_section(digest))
-    return "".join(parts)
+    return "".join(parts) + exports
 
 
 def _response(left: int | None, took: int | None, late: bool) -> str:

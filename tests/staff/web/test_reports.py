@@ -295,3 +295,21 @@ def test_openapi_documents_the_workspace(client: Client, seeded: Seeded) -> None
     picker = client.get("/staff/reports")
     assert picker.status_code == 200 and "/staff/reports?org=namaa" in picker.text
     assert "نوفمبر" in client.get("/staff/reports?org=namaa&month=2026-11").text
+
+
+def test_console_export_with_a_reason_is_a_form(client: Client, seeded: Seeded, db: Engine) -> None:
+    csrf = sign_in(client, "amal")
+    page = client.get("/staff/timers")
+    assert 'action="/staff/export"' in page.text and "/staff/export/audit.xlsx" not in page.text  # not a manager
+    assert client.post("/staff/export", data={"csrf": "forged", "list": "requests", "fmt": "csv",
+                                              "reason": "متابعة الطلبات المتأخرة"}).status_code == 403
+    assert client.post("/staff/export", data={"csrf": csrf, "list": "requests", "fmt": "csv"}).status_code == 400
+    got = client.post("/staff/export", data={"csrf": csrf, "list": "requests", "fmt": "csv",
+                                             "reason": "متابعة الطلبات المتأخرة"})
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    assert "+966550000000" in got.content.decode("utf-8-sig")
+    masked = client.get("/staff/export/alerts.csv")
+    assert masked.status_code == 200 and "ساعدوني" not in masked.content.decode("utf-8-sig")
+    with Session(db) as tx:
+        row = tx.exec(select(AuditLog).where(AuditLog.action == "export_personal_data")).one()
+        assert (row.actor, row.reason, row.org_slug) == ("amal", "متابعة الطلبات المتأخرة", "esrar")
