@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -154,12 +155,25 @@ def export_table(tx: Session, who: Principal, name: str, now: datetime, *, org: 
     return head, rows
 
 
+_NUMBER = re.compile(r"^[+-]?[\d\s.]+$")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value a spreadsheet shows as written: text a beneficiary typed that starts like a formula ("=...",
+    "@...", "+A1") gets a leading apostrophe, never run (CSV/formula injection); phone numbers stay as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "@", "+", "-", "\t", "\r") and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def to_csv(head: list[str], rows: list[list[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs open the Arabic as Arabic."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(head)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -173,7 +187,7 @@ def to_xlsx(title: str, head: list[str], rows: list[list[Any]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(["" if v is None else v for v in row])
+        sheet.append([safe_cell(v) for v in row])
     sheet.freeze_panes = "A2"
     for i, name in enumerate(head, 1):
         sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(12, min(40, len(name) + 6))

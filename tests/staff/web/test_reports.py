@@ -313,3 +313,13 @@ def test_console_export_with_a_reason_is_a_form(client: Client, seeded: Seeded, 
     with Session(db) as tx:
         row = tx.exec(select(AuditLog).where(AuditLog.action == "export_personal_data")).one()
         assert (row.actor, row.reason, row.org_slug) == ("amal", "متابعة الطلبات المتأخرة", "esrar")
+
+
+def test_exports_never_run_a_formula_typed_by_a_beneficiary() -> None:
+    from bot.staff.web.exports import to_csv, to_xlsx
+
+    rows = [["=HYPERLINK(\"http://x\")", "+966550000000", "@SUM(A1)"]]
+    sheet = load_workbook(io.BytesIO(to_xlsx("t", ["a", "b", "c"], rows))).active
+    assert (sheet["A2"].data_type, sheet["A2"].value) == ("s", "'=HYPERLINK(\"http://x\")")
+    assert sheet["B2"].value == "+966550000000" and sheet["C2"].value == "'@SUM(A1)"
+    assert "'=HYPERLINK" in to_csv(["a", "b", "c"], rows).decode("utf-8-sig")
