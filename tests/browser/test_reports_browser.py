@@ -112,5 +112,9 @@ def test_manager_opens_the_monthly_report_and_downloads(server: str, db: Engine,
             page.wait_for_load_state("networkidle")
             assert "الصفوف 1–1 من 1" in page.inner_text("main") and "تصدير قائمة" in page.inner_text("main")
             page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+            page.click("text=العمل الميداني")
+            page.wait_for_url(f"{server}/staff/field")
+            assert page.get_attribute("#date", "type") == "text"  # either calendar, not the US-style picker
+            page.screenshot(path=str(SHOTS / "field.png"), full_page=True)
         finally:
             browser.close()
