@@ -204,13 +204,17 @@ def build_service(
     if telegram is not None:
         telegram.org_of_chat = lambda chat: org_of_address(runtime, "telegram", chat)  # type: ignore[attr-defined]
     from bot.staff.retention import apply_retention
+    from bot.staff.timers import write_digests
     from bot.turn.sweep import sweep_handoffs
 
     every = float(os.environ.get("TAWASUL_SWEEP_SECONDS", "60"))
     daily = float(os.environ.get("TAWASUL_RETENTION_SECONDS", str(24 * 3600)))
     runner = TurnRunner(runtime, prepare=media_fetcher(runtime, channels),
                         periodic=((every, lambda: sweep_handoffs(runtime.engine, runtime.clock())),
-                                  (daily, lambda: apply_retention(runtime.engine, runtime.clock()))))
+                                  (daily, lambda: apply_retention(runtime.engine, runtime.clock())),
+                                  # Hourly, idempotent: the first run of each association's day writes its digest.
+                                  (float(os.environ.get("TAWASUL_DIGEST_SECONDS", "3600")),
+                                   lambda: write_digests(runtime.engine, runtime.clock()))))
     service.submit = runner.submit
     service.started.append(runner.start)
     service.stopped.append(runner.stop)

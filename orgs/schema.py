@@ -291,6 +291,9 @@ class OrgProfile(_Model):
     complaint_route: ComplaintRoute = ComplaintRoute()
     ready_replies: list[ReadyReply] = []
     retention: Retention = Retention()
+    # Staff's own target for the first answer in a handed-off conversation (a timer in the console and the
+    # daily digest of late work), not a promise told to beneficiaries: an assumption awaiting each association.
+    handoff_first_response_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
     # Where each promise comes from: see PROMISE_KEYS and `tawasul orgs check`.
     promises: dict[str, Provenance] = {}
 

@@ -316,3 +316,31 @@ class OrgProfileVersion(SQLModel, table=True):
     note: str | None = None
     restores: int | None = None  # a rollback: the version whose override this one copies
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LateDigest(SQLModel, table=True):
+    """One association's daily digest of late work for its manager (bot/staff/timers.py): references and
+    counts only, never personal data. One per association and day, enforced by the database, so several
+    `serve` processes running the daily job write it once."""
+
+    __tablename__ = "late_digest"
+    __table_args__ = (UniqueConstraint("org_slug", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(max_length=32)
+    day: date
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SiteNotice(SQLModel, table=True):
+    """A notice staff sent to every contact of one field site (Al-Huda's pilgrims, R15)."""
+
+    __tablename__ = "site_notice"
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    site: str = Field(max_length=64)
+    text: str
+    template: str | None = Field(default=None, max_length=64)  # the approved WhatsApp template's purpose
+    actor: str = Field(max_length=64)
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

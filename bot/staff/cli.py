@@ -36,6 +36,7 @@ from bot.flows.status import STATUS_LABELS
 from bot.lang.i18n import translator
 from bot.staff import actions as staffops
 from bot.staff import auth as staffauth
+from bot.staff import cli_reports
 from bot.staff import reads as staffviews
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
@@ -86,9 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     p = add("visit", "schedule the field visit of a request whose service includes one; the family is told")
     p.add_argument("reference")
-    p.add_argument("--date", dest="on", type=date.fromisoformat, required=True)
+    p.add_argument("--date", dest="on", type=cli_reports.any_day, required=True, help="Gregorian or Hijri")
     p.add_argument("--time", dest="at")
     p.add_argument("--note")
+    p.add_argument("--researcher", help="the researcher's name, told to the family")
     for name, help_ in (("reply", "answer a handed-off conversation"), ("release", "give the conversation back")):
         p = add(name, help_)
         p.add_argument("target", help="handoff id (H12), the contact's address, or for reply an urgent alert (A12)")
@@ -100,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", required=True)
     p = add("investigate", "record an investigation of a complaint (R10)")
     p.add_argument("reference")
-    p.add_argument("--date", dest="held_on", type=date.fromisoformat, required=True)
+    p.add_argument("--date", dest="held_on", type=cli_reports.any_day, required=True)
     p.add_argument("--committee", required=True)
     harm = p.add_mutually_exclusive_group(required=True)
     harm.add_argument("--harm", dest="harm_found", action="store_true")
@@ -130,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p = add("activate", "let a deactivated user sign in again")
     p.add_argument("username")
+    cli_reports.add_commands(add)  # timers, digest, report, export, audit, visit outcomes, field-site notices
     return parser
 
 
@@ -160,6 +163,8 @@ def _messages(n: int) -> str:
 def _run(args: argparse.Namespace, tx: Session, who: Principal, now: datetime) -> tuple[Any, str]:
     """(JSON-able result, Arabic text for staff); the same scoped functions as the API."""
     actor = who.username
+    if args.command in cli_reports.COMMANDS:
+        return cli_reports.run(args, tx, who, now)
     if args.command == "list":
         data = staffviews.board(tx, scope_org(who, args.org), actor, now, limit=None if args.all_rows else args.limit)
         return data, _board_text(data)
@@ -169,7 +174,8 @@ def _run(args: argparse.Namespace, tx: Session, who: Principal, now: datetime) -
         return {"reference": status.reference, "status": args.status, "queued": queued}, \
             f"تم تغيير حالة الطلب {status.reference} إلى «{_status_ar(args.status)}»، وأُبلغ المستفيد ({_messages(queued)})."
     if args.command == "visit":
-        visit = staffrequests.schedule_visit(tx, who, args.reference, args.on, args.at, args.note, now)
+        visit = staffrequests.schedule_visit(tx, who, args.reference, args.on, args.at, args.note, now,
+                                             args.researcher)
         queued = visit.queued_messages
         return {"reference": visit.reference, "date": args.on.isoformat(), "time": args.at, "queued": queued}, \
             f"حُدد موعد الزيارة الميدانية للطلب {visit.reference}، وأُبلغت الأسرة ({_messages(queued)})."

@@ -190,6 +190,7 @@ class VisitIn(BaseModel):
     date: date
     time: str | None = Field(default=None, pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
     note: str | None = Field(default=None, max_length=500)
+    researcher: str | None = Field(default=None, max_length=80, description="the name the family is told")
 
 
 class VisitOut(BaseModel):

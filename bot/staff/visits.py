@@ -24,7 +24,7 @@ _TIME = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
 
 
 def schedule_visit(tx: Session, reference: str, *, on: date, at: str | None, note: str | None, actor: str,
-                   now: datetime) -> int:
+                   now: datetime, researcher: str | None = None) -> int:
     """Record the visit in the request's history, tell the family, audit it; the number of messages queued."""
     req = tx.exec(select(ServiceRequest).where(ServiceRequest.reference == reference.strip().upper())).first()
     if req is None or req.id is None:
@@ -43,13 +43,17 @@ def schedule_visit(tx: Session, reference: str, *, on: date, at: str | None, not
                    reference=req.reference, date=day)]
     if at:
         lines.append(ctx.t("Time: {time}.", time=at))
+    if researcher:
+        lines.append(ctx.t("The researcher who will visit you: {name}.", name=researcher))
     if note:
         lines.append(ctx.t("Note: {note}", note=note))
     lines.append(ctx.t("To change it, write: staff."))
-    event = {"type": "visit_scheduled", "reference": req.reference, "date": on.isoformat(), "time": at}
+    event = {"type": "visit_scheduled", "reference": req.reference, "date": on.isoformat(), "time": at,
+             "researcher": researcher}
     rows = push(tx, contact, Result({}, (Reply("\n".join(lines)),), (), (event,)), now=now, set_state=False,
                 meta={"template": "status_update"})
-    history = f"زيارة ميدانية: {both_calendars(on, 'ar')}" + (f" {at}" if at else "") + (f" — {note}" if note else "")
+    history = (f"زيارة ميدانية: {both_calendars(on, 'ar')}" + (f" {at}" if at else "")
+               + (f"، الباحث: {researcher}" if researcher else "") + (f" — {note}" if note else ""))
     tx.add(StatusChange(request_id=req.id, status=req.status, note=history, actor=actor, at=now))
-    audit(tx, actor, "schedule_visit", req.reference, now, on=on.isoformat(), at=at, note=note)
+    audit(tx, actor, "schedule_visit", req.reference, now, on=on.isoformat(), at=at, note=note, researcher=researcher)
     return len(rows)

@@ -160,7 +160,8 @@ def set_status(b: Store, who: Who, reference: str, body: StatusIn) -> StatusOut:
              summary="Schedule the field visit of a request whose service includes one; the family is told")
 def schedule_visit(b: Store, who: Who, reference: str, body: VisitIn) -> VisitOut:
     with transaction(b.engine) as tx:
-        return requests.schedule_visit(tx, who, reference, body.date, body.time, body.note, b.clock())
+        return requests.schedule_visit(tx, who, reference, body.date, body.time, body.note, b.clock(),
+                                       body.researcher)
 
 
 @router.get("/handoffs", response_model=list[HandoffOut], summary="Open handoffs")

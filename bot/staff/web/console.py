@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from bot.lang.dates import BadDate, parse_day
 from bot.staff.auth import (
     TOKEN_TTL_SECONDS,
     LockedOut,
@@ -328,8 +329,12 @@ def complaint_resolve(b: Store, request: Request, reference: str, form: Posted) 
 @router.post("/complaints/{reference}/investigate")
 def complaint_investigate(b: Store, request: Request, reference: str, form: Posted) -> Response:
     def run(tx: Session, who: Principal) -> object:
+        try:
+            held_on = parse_day(form.get("held_on", "")).isoformat()
+        except BadDate as exc:
+            raise BadInput(str(exc), "bad_date") from exc
         body = InvestigationIn.model_validate({
-            "held_on": form.get("held_on", ""), "committee": form.get("committee", "").strip(),
+            "held_on": held_on, "committee": form.get("committee", "").strip(),
             "harm_found": form.get("harm_found") == "1",
             **{k: form.get(k, "").strip() or None for k in ("harm_size", "causes", "compensation_decision")},
         })

@@ -9,6 +9,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.lang.calendar import both_calendars
+from bot.lang.dates import hijri_iso
 from bot.staff.actions import STATUSES
 from orgs.loader import OrgNotFound, load_org
 
@@ -110,9 +111,11 @@ def page(title: str, body: str, *, who_name: str | None = None, role: str | None
          manager: bool = False, csrf: str | None = None, flash: str | None = None) -> str:
     nav = ""
     if who_name:
-        links = '<a href="/staff">لوحة العمل</a>'
+        links = '<a href="/staff">لوحة العمل</a> <a href="/staff/timers">المواعيد والمتأخرات</a>'
+        links += ' <a href="/staff/field">العمل الميداني</a>'
         if manager:
             links += ' <a href="/staff/ratings">رضا المستفيدين</a> <a href="/staff/orgs">ملف الجمعية</a>'
+            links += ' <a href="/staff/reports">التقارير</a> <a href="/staff/audit">سجل التدقيق</a>'
         nav = (f"{links} <span>{e(who_name)} ({e(ROLE_AR.get(role or '', role))})</span>"
                f'<form class="inline" method="post" action="/staff/logout">{hidden(csrf)}'
                '<button type="submit">خروج</button></form>')
@@ -157,6 +160,18 @@ def status_select(current: str) -> str:
     options = "".join(f'<option value="{s}"{" selected" if s == current else ""}>{e(status_ar(s))}</option>'
                       for s in STATUSES)
     return f'<label for="status">الحالة الجديدة</label><select id="status" name="status">{options}</select>'
+
+
+def date_input(name: str, label: str, value: date | None = None, required: bool = True) -> str:
+    """A date field that takes either calendar (and Arabic-Indic digits), never the US-style date picker."""
+    shown = f"{value.isoformat()}" if value else ""
+    first, second = (value.isoformat(), hijri_iso(value)) if value else ("2026-11-29", "1448-06-10")
+    hint = f"مثل {first} أو {second} هـ"
+    req = " required" if required else ""
+    example = f'مثل <span dir="ltr">{e(first)}</span> أو <span dir="ltr">{e(second)}</span> هـ'
+    return (f'<label for="{name}">{e(label)} <span class="note">(ميلادي أو هجري؛ {example})</span></label>'
+            f'<input id="{name}" name="{name}" type="text" dir="ltr" inputmode="text" autocomplete="off" '
+            f'placeholder="{e(hint)}" value="{e(shown)}"{req}>')
 
 
 def reason_form(action: str, csrf: str) -> str:

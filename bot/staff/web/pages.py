@@ -20,6 +20,7 @@ from bot.staff.schemas import (
 from bot.staff.web.html import (
     calendar_days_left_text,
     committee_names,
+    date_input,
     day_text,
     days_left_text,
     definitions,
@@ -219,7 +220,7 @@ def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None)
         parts.append(section("إغلاق الشكوى", form(
             f"/staff/complaints/{c.reference}/resolve", csrf, text_input("outcome", "النتيجة (تُرسل للمستفيد)",
                                                                           area=True), "إغلاق الشكوى وإبلاغ المستفيد")))
-        fields = ('<label for="held_on">تاريخ الجلسة</label><input id="held_on" name="held_on" type="date" required>'
+        fields = (date_input("held_on", "تاريخ الجلسة")
                   + text_input("committee", "اللجنة")
                   + '<label><input type="checkbox" name="harm_found" value="1"> ثبت وقوع ضرر</label>'
                   + text_input("harm_size", "حجم الضرر", required=False)

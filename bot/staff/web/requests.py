@@ -155,12 +155,12 @@ def set_status(tx: Session, who: Principal, reference: str, status: str, note: s
 
 
 def schedule_visit(tx: Session, who: Principal, reference: str, on: date, at: str | None, note: str | None,
-                   now: datetime) -> VisitOut:
+                   now: datetime, researcher: str | None = None) -> VisitOut:
     """The field visit of a request whose service includes one; the family is told on their channel."""
     req = find_request(tx, who, reference)
     try:
         queued = visits.schedule_visit(tx, req.reference, on=on, at=at, note=(note or "").strip() or None,
-                                       actor=who.username, now=now)
+                                       actor=who.username, now=now, researcher=(researcher or "").strip() or None)
     except StaffError as exc:
         raise BadInput(str(exc)) from exc
     return VisitOut(reference=req.reference, date=on, time=at, queued_messages=queued)
