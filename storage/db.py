@@ -338,7 +338,12 @@ class Leader:
     def _drop(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            try:
-                conn.close()  # closing the session releases its advisory locks
-            except DBAPIError:
-                log.info("advisory lock connection already gone")
+            from sqlalchemy import text
+
+            try:  # the connection goes back to the pool: its session's lock must go first
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                conn.commit()
+                conn.close()
+            except DBAPIError:  # broken: the server ended the session, and its locks with it
+                conn.invalidate()
+                conn.close()

@@ -80,7 +80,8 @@ class FakeProviders:
 
     # ---- control --------------------------------------------------------------------------------
     def fail(self, provider: str, n: int = 1, status: int = 429, *, retry_header: float | None = None,
-             **body: Any) -> None:
+             skip: int = 0, **body: Any) -> None:
+        """The next n sends fail with `status` (after `skip` sends that pass: part 2 of a long SMS)."""
         headers = {"Retry-After": f"{retry_header:g}"} if retry_header is not None else {}
         if provider == "telegram":
             payload = {"ok": False, "error_code": status, "description": body.pop("description", "Too Many Requests")}
@@ -89,7 +90,11 @@ class FakeProviders:
         else:
             payload = {"code": body.pop("code", 20429 if status == 429 else status), "status": status,
                        "message": body.pop("message", "fake failure"), "more_info": ""}
+            if "retry_after" in body:
+                payload["retry_after"] = body.pop("retry_after")
         with self._lock:
+            if skip:
+                self._failures[provider].extend(Failure(200, {}, late=0.001) for _ in range(skip))
             self._failures[provider].extend(Failure(status, payload, headers) for _ in range(n))
 
     def late(self, provider: str, n: int = 1, seconds: float = 5.0, to: str | None = None) -> None:

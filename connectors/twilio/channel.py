@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ class TwilioChannel(BaseChannel):
         self._client: Any = None
         self._http: Any = None
         self._media_http: httpx.Client | None = None
+        self._client_lock = threading.Lock()
         self._orgs = dict(settings.directory.numbers())  # sender number -> org (TAWASUL_ORG for the rest)
 
     # ---- inbound --------------------------------------------------------------------------------
@@ -237,6 +239,10 @@ class TwilioChannel(BaseChannel):
         return number or self.settings.twilio_sms_from
 
     def _ensure_client(self) -> None:
+        with self._client_lock:  # sender threads start together: one client (and one pool), not one each
+            self._make_client()
+
+    def _make_client(self) -> None:
         if self._client is None:
             if not (self.settings.twilio_account_sid and self.settings.twilio_auth_token):
                 raise SendError("TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are not configured", retryable=False)
