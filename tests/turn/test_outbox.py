@@ -213,6 +213,12 @@ def test_retries_are_bounded_by_count(db: Engine, fake: FakeProviders, worker_fo
     assert row.status == "failed" and row.attempts == 3
     assert row.last_error and row.last_error.startswith("gave up after 3 attempt(s)")
     assert len(fake.sent("twilio")) == 3
+    from bot.staff.reads import board
+
+    with transaction(db) as tx:  # staff see it on their board (`tawasul staff list`)
+        listed = board(tx, "esrar", "manager", utcnow())
+    assert listed["totals"]["undelivered"] == 1 and listed["undelivered"][0]["error"].startswith("gave up")
+    assert listed["undelivered"][0]["contact"].endswith("07") and "+96650" not in listed["undelivered"][0]["contact"]
 
 
 def test_retries_are_bounded_by_age(db: Engine, fake: FakeProviders, worker_for: Any) -> None:
