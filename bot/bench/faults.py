@@ -12,6 +12,7 @@ It then waits until every accepted message was processed and the outbox is empty
     accepted    webhooks answered 2xx (each message once)
     processed   of those, turns committed (not set aside)
     lost        accepted - processed
+    set aside   of the lost, those whose turn failed too often and were set aside with an apology
     duplicated  messages whose turn ran twice (the same reply twice for one message)
     sent twice  messages (SMS parts) the provider holds more often than the outbox has them
     never sent  outbox messages (parts) the provider never got (still queued at the end counts)
@@ -51,7 +52,8 @@ from sqlalchemy import create_engine, text
 SCENARIOS = ("kill9", "db-down", "nlu-dead", "nlu-slow", "provider-500", "provider-429", "provider-timeout", "burst")
 TEXTS = ["السلام عليكم", "1", "وش صار على طلبي", "شكرا", "مع السلامة"]
 PG_ADMIN = os.environ.get("TAWASUL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-COLUMNS = ("accepted", "processed", "lost", "duplicated", "sent_twice", "never_sent", "refused", "disordered")
+COLUMNS = ("accepted", "processed", "lost", "set_aside", "duplicated", "sent_twice", "never_sent", "refused",
+           "disordered")
 
 
 class Proxy:
@@ -356,7 +358,9 @@ def _settle_and_count(setup: Setup, traffic: Traffic, timeout: float) -> dict[st
         never_sent += sum((want - have).values())
         disordered += 0 if _in_order(got[to], expected[to]) else 1
     accepted = traffic.accepted
+    set_aside = {r[1] for r in inbound if r[3] is not None}
     return {"accepted": len(accepted), "processed": len(accepted & processed), "lost": len(accepted - processed),
+            "set_aside": len(accepted & set_aside),
             "duplicated": sum(1 for texts in replies.values() if len(texts) != len(set(texts))),
             "sent_twice": sent_twice, "never_sent": never_sent, "refused": len(traffic.refused),
             "disordered": disordered}
@@ -441,13 +445,13 @@ def main(argv: list[str]) -> int:
 
     use_data_key()
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
-    print(f"{'scenario':<18}{'db':<12}" + "".join(f"{c:>12}" for c in (*COLUMNS, "seconds")), flush=True)
+    print(f"{'scenario':<18}{'db':<14}" + "".join(f"{c:>11}" for c in (*COLUMNS, "seconds")), flush=True)
     bad = 0
     for kind in kinds:
         for name in args.scenario or SCENARIOS:
             counts = run(kind, name, args.messages)
             label = kind if kind == "sqlite" else "postgresql×2"
-            print(f"{name:<18}{label:<12}" + "".join(f"{counts[c]:>12}" for c in (*COLUMNS, "seconds")), flush=True)
+            print(f"{name:<18}{label:<14}" + "".join(f"{counts[c]:>11}" for c in (*COLUMNS, "seconds")), flush=True)
             bad += sum(counts[c] for c in ("lost", "duplicated", "sent_twice", "never_sent", "disordered"))
     print("all scenarios clean" if not bad else f"FAULTS: {bad} message(s) lost, doubled, never sent or disordered")
     return 1 if bad else 0
