@@ -294,9 +294,10 @@ def test_two_workers_on_one_database_send_each_once_in_order(db: Engine, db_url:
     for address, texts in expected.items():
         enqueue(db, address, *texts)
     engines = [make_engine(db_url) for _ in range(workers)]  # as two processes: a pool each
+    running = [worker_for(engine=engine, senders=4, idle_seconds=0.05) for engine in engines]
     try:
-        for engine in engines:
-            worker_for(engine=engine, senders=4, idle_seconds=0.05).start()
+        for worker in running:
+            worker.start()
         wait_for(lambda: len(fake.accepted("twilio")) >= 60, timeout=40)
         time.sleep(0.5)
         got: dict[str, list[str]] = collections.defaultdict(list)
@@ -305,6 +306,8 @@ def test_two_workers_on_one_database_send_each_once_in_order(db: Engine, db_url:
         assert got == expected  # each once, each contact's in order
         wait_for(lambda: all(r.status == "sent" for r in rows(db)), timeout=10)
     finally:
+        for worker in running:
+            worker.stop()  # before its pool goes: a stopped worker opens no connection
         for engine in engines:
             engine.dispose()
 
