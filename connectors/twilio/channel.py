@@ -221,16 +221,18 @@ class TwilioChannel(BaseChannel):
         for used, to in candidates:
             found = sent_since(self._client, to=to, since=since)
             wanted = split(text) if used == "sms" else [text]
+            parts: list[str | None] = list(out.accepted[: len(wanted)])  # already known to be there
             taken: set[str] = set(out.accepted)
-            parts: list[str | None] = []
-            for part in wanted:
+            for part in wanted[len(parts):]:
                 sid = next((s for s, body in found if body == part and s not in taken), None)
                 if sid:
                     taken.add(sid)
                 parts.append(sid)
-            if any(parts):
+            if any(parts[len(out.accepted):]) or (parts and all(parts)):
                 return Reconciled(tuple(parts), used)
-        return Reconciled((None,) * len(split(text) if out.channel == "sms" else [text]), out.channel)
+        wanted = split(text) if out.channel == "sms" else [text]
+        known: tuple[str | None, ...] = tuple(out.accepted[: len(wanted)])
+        return Reconciled(known + (None,) * (len(wanted) - len(known)), out.channel)
 
     def _sender(self, out: Outgoing, kind: str) -> str | None:
         number = self.settings.directory.sender(out.org_slug, kind) if out.org_slug else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -139,15 +139,22 @@ def create(client: Client, **kwargs: Any) -> str:
 
 
 def sent_since(client: Client, *, to: str, since: datetime) -> list[tuple[str, str]]:
-    """(sid, body) of the messages to `to` sent at or after `since` (a minute's margin for clocks), newest
-    first: the real client's `messages.list(to=..., date_sent_after=...)`."""
+    """(sid, body) of the messages to `to` created at or after `since` (a minute's margin for clocks),
+    newest first: the real client's `messages.list(to=...)`, filtered here on `date_created`, because a
+    message Twilio still holds queued has no `date_sent` yet and a `DateSent>` filter would hide it."""
     try:
-        messages = client.messages.list(to=to, date_sent_after=since - timedelta(minutes=1), limit=200)
+        listed = client.messages.list(to=to, limit=100)
     except TwilioRestException as exc:
         raise as_send_error(exc) from None
     except httpx.HTTPError as exc:
         raise SendError(f"twilio unreachable ({type(exc).__name__})", retryable=True) from None
-    return [(str(m.sid), str(m.body or "")) for m in messages]
+    cutoff = since - timedelta(minutes=1)
+    return [(str(m.sid), str(m.body or "")) for m in listed
+            if m.date_created is None or _aware(m.date_created) >= cutoff]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def as_send_error(exc: TwilioRestException, retry_after: float | None = None) -> SendError:
