@@ -36,7 +36,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -328,7 +328,7 @@ class OutboxWorker:
                 return  # shutting down: left claimed, released by stop()
             self._claimed.discard(row_id)
             self._sending.add(row_id)
-        if not self._mark_attempted(row_id):
+        if not self._mark_attempted(row_id, row.attempted_at, row.attempts):
             with self._lock:
                 self._sending.discard(row_id)
             return
@@ -354,8 +354,11 @@ class OutboxWorker:
             self._settle(row_id, lambda: self._finish(row_id, "sent", provider_id=result.provider_id,
                                                       used=result.channel, parts=result.parts))
 
-    def _mark_attempted(self, row_id: int) -> bool:
-        """Write that the send is about to start; False: not ours any more, or the database refused."""
+    def _mark_attempted(self, row_id: int, before: datetime | None, attempts: int) -> bool:
+        """Write that the send is about to start; False: not ours any more, or the database refused.
+
+        A refused write may still have committed (the connection died after COMMIT left): the row is then
+        put back with the marker it had `before`, since this process knows it never sent."""
         try:
             with transaction(self.engine) as tx:
                 row = tx.get(OutboundRecord, row_id)
@@ -368,7 +371,8 @@ class OutboxWorker:
             return True
         except DBAPIError:
             log.warning("outbox: message %d not attempted (database unavailable); back to the queue later", row_id)
-            self._settle(row_id, lambda: self._requeue(row_id, 0.0, None, keep_attempted=True))
+            self._settle(row_id, lambda: self._requeue(row_id, 0.0, None, keep_attempted=True,
+                                                       restore=(before, attempts)))
             return False
 
     def _reconcile(self, row: OutboundRecord, connector: Channel, out: Outgoing) -> Outgoing | None:
@@ -477,11 +481,13 @@ class OutboxWorker:
         return written
 
     def _requeue(self, row_id: int, delay: float, error: str | None, *, keep_attempted: bool,
-                 accepted: tuple[str, ...] = ()) -> None:
+                 accepted: tuple[str, ...] = (), restore: tuple[datetime | None, int] | None = None) -> None:
         with transaction(self.engine) as tx:
             row = tx.get(OutboundRecord, row_id)
             if row is None or row.status != "sending":
                 return
+            if restore is not None:
+                row.attempted_at, row.attempts = restore
             row.status, row.claimed_until = "queued", None
             row.last_error = error or row.last_error
             if not keep_attempted:

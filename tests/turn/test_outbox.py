@@ -347,3 +347,35 @@ def test_stop_leaves_no_claim_behind_while_senders_run(db: Engine, fake: FakePro
     statuses = collections.Counter(r.status for r in rows(db))
     assert set(statuses) <= {"sent", "queued"}, statuses  # no row left 'sending'
     assert statuses["sent"] == len(fake.accepted("twilio"))
+
+
+def test_a_marker_whose_commit_answer_was_lost_does_not_make_a_reply_unsent(db: Engine, fake: FakeProviders,
+                                                                            worker_for: Any) -> None:
+    """The connection dies after COMMIT of the 'about to send' marker left: the server has the marker, the
+    worker sees an error and never sends. The row must not look attempted (Telegram: taken as sent, never sent)."""
+    from sqlalchemy.exc import OperationalError
+
+    (row_id,) = enqueue(db, "5550202", "after a lost commit", channel="telegram")
+    worker = worker_for()
+    assert worker.claim() == [row_id]
+    lost = {"left": 1}
+
+    def answer_lost(conn: Any) -> None:
+        if lost["left"]:
+            lost["left"] -= 1
+            conn.connection.dbapi_connection.commit()  # the server commits...
+            raise OperationalError("COMMIT", None, Exception("server closed the connection unexpectedly"))
+
+    event.listen(db, "commit", answer_lost)
+    try:
+        worker.deliver(row_id)
+    finally:
+        event.remove(db, "commit", answer_lost)
+    assert not fake.accepted("telegram")
+    (row,) = rows(db)
+    assert row.status == "queued" and row.attempted_at is None and row.attempts == 0
+    due_now(db)
+    worker.run_once()
+    (row,) = rows(db)
+    assert row.status == "sent" and not row.meta.get("unconfirmed")
+    assert [m["text"] for m in fake.accepted("telegram")] == ["after a lost commit"]
