@@ -244,8 +244,8 @@ def test_an_outcome_survives_database_errors_while_it_is_recorded(db: Engine, fa
     (row_id,) = [r.id for r in rows(db)]
     original = worker._mark_attempted
 
-    def mark_then_refuse(rid: int) -> bool:
-        ok = original(rid)
+    def mark_then_refuse(rid: int, *args: Any) -> bool:
+        ok = original(rid, *args)
         refusals["left"] = 7  # ... then the database refuses the outcome's write 7 times in a row
         return ok
 
