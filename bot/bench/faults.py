@@ -30,6 +30,7 @@ import argparse
 import itertools
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import tempfile
@@ -419,6 +420,7 @@ def environment(kind: str, name: str) -> Iterator[Setup]:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{db_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
             admin.dispose()
+        shutil.rmtree(work, ignore_errors=True)  # the SQLite file, serve logs and media of the scenario
 
 
 def run(kind: str, name: str, messages: int) -> dict[str, int]:
