@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup venv nlu-env nlu-model db run test lint check i18n clean
+.PHONY: setup venv nlu-env nlu-model db run test faults lint check i18n clean
 
 setup: venv nlu-env nlu-model db
 
@@ -33,6 +33,11 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The fault suite (not part of `make test`; about 6 minutes here, FAULTS_DB=sqlite|postgresql for one): kill -9, database down, NLU dead or slow,
+# provider 500/429/timeouts, bursts; SQLite and two `serve` processes on PostgreSQL. Exits 1 on any loss.
+faults: venv
+	$(BIN)/tawasul bench faults --db $(or $(FAULTS_DB),both)
 
 lint: venv
 	$(BIN)/ruff check bot storage connectors orgs nlu tests

@@ -34,7 +34,7 @@ from bot.turn.runtime import Runtime
 from connectors import build_channels
 from connectors.config import Settings
 from orgs.directory import OrgDirectory
-from storage.db import get_engine, reading
+from storage.db import Leader, get_engine, only_one, reading
 from storage.queries import contact_by_address
 
 log = logging.getLogger("tawasul.web")
@@ -209,19 +209,22 @@ def build_service(
 
     every = float(os.environ.get("TAWASUL_SWEEP_SECONDS", "60"))
     daily = float(os.environ.get("TAWASUL_RETENTION_SECONDS", str(24 * 3600)))
+    engine = runtime.engine
+    # Several `serve` processes may share one PostgreSQL database: each periodic job runs in one at a time.
     runner = TurnRunner(runtime, prepare=media_fetcher(runtime, channels),
-                        periodic=((every, lambda: sweep_handoffs(runtime.engine, runtime.clock())),
-                                  (daily, lambda: apply_retention(runtime.engine, runtime.clock())),
+                        periodic=((every, only_one(engine, "sweep:handoffs",
+                                                   lambda: sweep_handoffs(engine, runtime.clock()))),
+                                  (daily, only_one(engine, "retention",
+                                                   lambda: apply_retention(engine, runtime.clock()))),
                                   # Hourly, idempotent: the first run of each association's day writes its digest.
                                   (float(os.environ.get("TAWASUL_DIGEST_SECONDS", "3600")),
-                                   lambda: write_digests(runtime.engine, runtime.clock()))))
+                                   only_one(engine, "digests", lambda: write_digests(engine, runtime.clock())))))
     service.submit = runner.submit
     service.started.append(runner.start)
     service.stopped.append(runner.stop)
     service.on_status = lambda _name, status: record_status(runtime.engine, status)
     if worker:
-        outbox = OutboxWorker(runtime.engine, channels,
-                              batch=int(os.environ.get("TAWASUL_OUTBOX_BATCH", "32")),
+        outbox = OutboxWorker(runtime.engine, channels,  # each sender claims one row at a time
                               senders=int(os.environ.get("TAWASUL_OUTBOX_SENDERS", "8")))
         service.started.append(outbox.start)
         service.stopped.append(outbox.stop)
@@ -234,9 +237,11 @@ def build_service(
             accepted = runtime.accept(msg)
             return accepted[1] if accepted else None
 
-        poller = Poller(telegram, accept, runner.submit)  # type: ignore[arg-type]
+        leader = Leader(engine, "telegram:poll")
+        poller = Poller(telegram, accept, runner.submit, may_poll=leader.held)  # type: ignore[arg-type]
         service.started.append(poller.start)
         service.stopped.insert(0, poller.stop)
+        service.stopped.append(leader.release)
     for channel in channels.values():
         service.stopped.append(channel.close)
     return service

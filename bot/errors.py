@@ -8,6 +8,8 @@
     └── ChannelError
         └── SendError(retryable, code)
             ├── Throttled(retry_after)       429, Telegram retry_after, Twilio 20429/63018
+            ├── Ambiguous                    the request left but no answer came (read timeout, dropped
+            │                                connection): the provider may have it; reconcile, never resend blindly
             ├── ContactStopped               the contact opted out (Twilio 21610, STOP)
             └── OutsideSessionWindow         WhatsApp 24-hour window closed (Twilio 63016)
 
@@ -44,6 +46,10 @@ class ChannelError(BotError):
 
 
 class SendError(ChannelError):
+    # Provider ids of the parts of a multi-part message accepted before this error (a long SMS): kept by the
+    # outbox so that a retry sends only the rest.
+    accepted: tuple[str, ...] = ()
+
     def __init__(self, message: str, *, retryable: bool, code: str | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
@@ -54,6 +60,13 @@ class Throttled(SendError):
     def __init__(self, message: str, *, retry_after: float = 1.0, code: str | None = None) -> None:
         super().__init__(message, retryable=True, code=code)
         self.retry_after = retry_after
+
+
+class Ambiguous(SendError):
+    """The request reached the provider (or may have) and its answer never came: sent or not is unknown."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, retryable=True, code=code)
 
 
 class ContactStopped(SendError):

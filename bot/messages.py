@@ -109,6 +109,7 @@ class Outgoing:
     meta: dict[str, Any] = field(default_factory=dict)
     org_slug: str = ""
     last_inbound_at: datetime | None = None  # the WhatsApp 24-hour window starts here
+    accepted: tuple[str, ...] = ()  # provider ids of the first parts of a long SMS already accepted: not resent
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,22 @@ class SendResult:
     provider_id: str
     channel: str  # the channel actually used (a WhatsApp message may fall back to SMS)
     parts: int = 1  # messages the provider received (a long SMS is split)
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What a provider holds of a send whose answer never came (asked before any resend).
+
+    `parts`: per part of the message, in order, the provider's id of it, or None when the provider has no
+    such message; `channel`: the channel it was found on (a WhatsApp message may have gone out as SMS).
+    """
+
+    parts: tuple[str | None, ...]
+    channel: str
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.parts) and all(self.parts)
 
 
 class Channel(Protocol):
@@ -129,6 +146,10 @@ class Channel(Protocol):
     def parse(self, request: WebhookRequest) -> Inbound: ...
 
     def send(self, out: Outgoing) -> SendResult: ...
+
+    # What the provider holds of `out` sent at or after `since`; None when the provider cannot be asked
+    # (Telegram has no list of sent messages).
+    def reconcile(self, out: Outgoing, since: datetime) -> Reconciled | None: ...
 
     def fetch_media(self, url: str, content_type: str, dest_stem: str) -> tuple[str, int]: ...
 

@@ -5,7 +5,9 @@ The protocol itself (Channel, WebhookRequest, Inbound, Outgoing, SendResult) is 
 
 from __future__ import annotations
 
-from bot.messages import Button, Outgoing
+from datetime import datetime
+
+from bot.messages import Button, Outgoing, Reconciled
 
 
 def numbered(text: str, buttons: tuple[Button, ...]) -> str:
@@ -31,6 +33,10 @@ class BaseChannel:
     def render(self, out: Outgoing) -> str:
         """The text to send; channels with real buttons override this to keep the text as is."""
         return numbered(out.text, out.buttons)
+
+    def reconcile(self, out: Outgoing, since: datetime) -> Reconciled | None:
+        """None: this provider cannot be asked what it received."""
+        return None
 
     def fetch_media(self, url: str, content_type: str, dest_stem: str) -> tuple[str, int]:
         raise NotImplementedError(f"{self.name} does not fetch media")

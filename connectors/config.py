@@ -45,6 +45,7 @@ class Settings:
     media_max_bytes: int = MEDIA_MAX_BYTES
     media_types: frozenset[str] = MEDIA_TYPES
     directory: Directory = field(default_factory=NoOrgs, repr=False)  # the associations; set by the app
+    send_timeout: float = 15.0  # seconds a provider has to answer a send (then: Ambiguous, reconciled)
 
     @classmethod
     def from_env(cls, directory: Directory | None = None) -> Settings:
@@ -63,6 +64,7 @@ class Settings:
             media_dir=data_dir / "media",
             media_max_bytes=int(os.environ.get("TAWASUL_MEDIA_MAX_BYTES", MEDIA_MAX_BYTES)),
             directory=directory or NoOrgs(),
+            send_timeout=float(os.environ.get("TAWASUL_SEND_TIMEOUT_SECONDS", "15")),
         )
 
     def secrets(self) -> list[str]:

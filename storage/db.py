@@ -9,16 +9,18 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import Session, create_engine
 
+log = logging.getLogger("tawasul.db")
 DEFAULT_DATA_DIR = Path(os.environ.get("TAWASUL_DATA_DIR", "data"))
 
 
@@ -248,3 +250,100 @@ def install_log_filter() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, HideDatabaseValues) for f in handler.filters):
             handler.addFilter(HideDatabaseValues())
+
+
+def _lock_key(name: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[bool]:
+    """Whether this process may run the job `name` now: at most one of the processes sharing a PostgreSQL
+    database holds it at a time (a session advisory lock, tried, never waited for). On SQLite (one machine,
+    writers serialised by the file) always True.
+
+        with exclusive(engine, "sweep:handoffs") as mine:
+            if mine:
+                sweep_handoffs(engine, now)
+    """
+    if is_sqlite(engine):
+        yield True
+        return
+    from sqlalchemy import text
+
+    key = _lock_key(name)
+    with engine.connect() as conn:
+        mine = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+        conn.commit()
+        try:
+            yield mine
+        finally:
+            if mine:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+
+def only_one(engine: Engine, name: str, job: Callable[[], object]) -> Callable[[], None]:
+    """`job` wrapped so that across processes sharing the database only one runs it at a time (the others
+    skip that round)."""
+
+    def run() -> None:
+        with exclusive(engine, name) as mine:
+            if mine:
+                job()
+
+    return run
+
+
+class Leader:
+    """A role held for as long as the process runs (Telegram long polling: one poller per bot), by a
+    session advisory lock on a connection of its own; `held()` tries to take it, or checks it still has
+    it (a lost connection loses the lock: it is taken again when the database is back). SQLite: always held.
+    """
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine, self.key = engine, _lock_key(name)
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def held(self) -> bool:
+        if is_sqlite(self.engine):
+            return True
+        from sqlalchemy import text
+
+        with self._lock:
+            try:
+                if self._conn is not None:
+                    self._conn.execute(text("SELECT 1"))
+                    self._conn.commit()
+                    return True
+                conn = self.engine.connect()
+                if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar():
+                    conn.commit()
+                    self._conn = conn
+                    return True
+                conn.commit()
+                conn.close()
+                return False
+            except DBAPIError:  # the database is away: not held until it is back
+                self._drop()
+                return False
+
+    def release(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            from sqlalchemy import text
+
+            try:  # the connection goes back to the pool: its session's lock must go first
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                conn.commit()
+                conn.close()
+            except DBAPIError:  # broken: the server ended the session, and its locks with it
+                conn.invalidate()
+                conn.close()

@@ -166,6 +166,9 @@ class OutboundRecord(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
     claimed_until: datetime | None = None
+    # The earliest send attempt whose outcome is not known yet (set just before the network call, cleared
+    # once the provider answered): such a row is reconciled with the provider before any resend.
+    attempted_at: datetime | None = None
     last_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

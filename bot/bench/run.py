@@ -3,6 +3,7 @@
     tawasul bench                                              # SQLite, one serve process
     tawasul bench --database postgresql://postgres@127.0.0.1:5432/tawasul_bench --processes 2
     tawasul bench growth                                       # 1k/10k/100k requests: see bot/bench/growth.py
+    tawasul bench faults [--db sqlite|postgresql|both] [--scenario NAME]   # the fault suite: bot/bench/faults.py
 
 Starts the local provider fakes (bot/bench/fakes.py) and N `tawasul serve`
 processes on loopback, then CONTACTS contacts (half Telegram, half SMS with real Twilio signatures)
@@ -51,12 +52,16 @@ def main(argv: list[str]) -> int:
         from bot.bench.logins import main as logins
 
         return logins(argv[1:])
+    if argv[:1] == ["faults"]:  # the fault suite (`make faults`): bot/bench/faults.py
+        from bot.bench import faults
+
+        return faults.main(argv[1:])
     if argv[:1] == ["growth"]:
         from bot.bench import growth
 
         return growth.main(argv[1:])
     parser = argparse.ArgumentParser(
-        prog="tawasul bench", epilog="tawasul bench growth --help, tawasul bench logins --help: the other benchmarks"
+        prog="tawasul bench", epilog="tawasul bench growth|logins|faults --help: the other benchmarks"
     )
     parser.add_argument("--contacts", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5)

@@ -30,6 +30,7 @@ from storage.models import (
     Handoff,
     InboundRecord,
     Investigation,
+    OutboundRecord,
     PrivacyRequest,
     ServiceRequest,
     StatusChange,
@@ -150,6 +151,9 @@ def privacy_out(p: PrivacyRequest, now: datetime) -> PrivacyOut:
                       overdue=open_ and p.due_date < today)
 
 
+UNDELIVERED_WINDOW = timedelta(days=7)
+
+
 def board(tx: Session, org: str | None, actor: str, now: datetime,
           limit: int | None = None) -> dict[str, Any]:
     """Open work, soonest deadline first; no personal data (names, IDs, texts) in it.
@@ -169,12 +173,18 @@ def board(tx: Session, org: str | None, actor: str, now: datetime,
         "requests": scoped(select(ServiceRequest), ServiceRequest).where(request_status_in(OPEN_REQUESTS)),
         "complaints": scoped(select(Complaint), Complaint).where(Complaint.status != "resolved"),
         "privacy": scoped(select(PrivacyRequest), PrivacyRequest).where(PrivacyRequest.status == "open"),
+        # Replies the outbox gave up on (or the provider reported undelivered) in the last week.
+        "undelivered": scoped(select(OutboundRecord, Contact.address, Contact.org_slug), Contact)
+        .join(Contact, col(Contact.id) == OutboundRecord.contact_id)
+        .where(col(OutboundRecord.status).in_(("failed", "undelivered")),
+               OutboundRecord.created_at >= now - UNDELIVERED_WINDOW),
     }
     alerts = tx.exec(cut(queries["urgent"].order_by(col(UrgentAlert.id).desc()))).all()
     handoffs = tx.exec(cut(queries["handoffs"].order_by(col(Handoff.id)))).all()
     requests = by_deadline(tx, queries["requests"], limit=limit)
     complaints = tx.exec(cut(queries["complaints"].order_by(col(Complaint.id)))).all()
     privacy = tx.exec(cut(queries["privacy"].order_by(col(PrivacyRequest.due_date), col(PrivacyRequest.id)))).all()
+    undelivered = tx.exec(cut(queries["undelivered"].order_by(col(OutboundRecord.id).desc()))).all()
     addresses = _addresses(tx, {a.contact_id for a in alerts} | {h.contact_id for h in handoffs})
     waiting = _waiting(tx, [h.id for h in handoffs if h.id is not None])
     result: dict[str, Any] = {
@@ -194,6 +204,9 @@ def board(tx: Session, org: str | None, actor: str, now: datetime,
                         "filed": c.created_at.isoformat()} for c in complaints],
         "privacy": [{"reference": p.reference, "org": p.org_slug, "kind": p.kind, "due_date": p.due_date.isoformat(),
                      "overdue": p.due_date < org_today(p.org_slug, now)} for p in privacy],
+        "undelivered": [{"id": o.id, "org": org_slug, "contact": mask_address(address), "channel": o.channel,
+                         "status": o.status, "error": o.last_error, "written": o.created_at.isoformat()}
+                        for o, address, org_slug in undelivered],
     }
     counts = {k: len(v) for k, v in result.items()}
     totals = counts if limit is None else {k: _count(tx, q) for k, q in queries.items()}

@@ -28,7 +28,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.errors import ContactStopped, InputError, MediaRefused, SendError, SignatureError, Throttled
+import httpx
+
+from bot.errors import (
+    Ambiguous,
+    ContactStopped,
+    InputError,
+    MediaRefused,
+    SendError,
+    SignatureError,
+    Throttled,
+)
 from bot.messages import Inbound, InboundMessage, Location, Media, Outgoing, SendResult, WebhookRequest
 from connectors.base import BaseChannel
 from connectors.config import Settings
@@ -77,7 +87,9 @@ class TelegramChannel(BaseChannel):
                 base = self.settings.telegram_api_base_url or "https://api.telegram.org"
                 # Our own request objects, so that close() can shut them even if the Bot was never
                 # initialize()d (Bot.shutdown() is a no-op then and would leak the connections).
-                self._requests = (HTTPXRequest(connection_pool_size=16), HTTPXRequest(read_timeout=60.0))
+                timeout = self.settings.send_timeout
+                self._requests = (HTTPXRequest(connection_pool_size=16, read_timeout=timeout),
+                                  HTTPXRequest(read_timeout=60.0))
                 self._bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
                                 request=self._requests[0], get_updates_request=self._requests[1])
                 self._loop = asyncio.new_event_loop()
@@ -247,7 +259,21 @@ class TelegramChannel(BaseChannel):
         except BadRequest as exc:
             raise SendError(f"telegram refused the message: {exc.message}", retryable=False, code="400") from None
         except NetworkError as exc:  # includes TimedOut and 5xx answers
+            if _after_request_left(exc):
+                raise Ambiguous(f"no answer from telegram after the request left ({type(exc).__name__})") from None
             raise SendError(f"telegram unreachable ({type(exc).__name__})", retryable=True) from None
         except TelegramError as exc:
             raise SendError(f"telegram error ({type(exc).__name__})", retryable=True) from None
         return SendResult(str(message.message_id), "telegram")
+
+
+def _after_request_left(exc: NetworkError) -> bool:
+    """The request reached Telegram (or may have) and no answer came: a read timeout, a dropped connection.
+
+    PTB wraps httpx's error (`__cause__`); a connect or pool timeout, or a refused connection, never sent
+    anything. Telegram has no list of sent messages to ask afterwards: the outbox does not send it again.
+    """
+    cause = exc.__cause__
+    if isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return False
+    return isinstance(cause, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError))

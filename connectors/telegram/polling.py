@@ -31,8 +31,12 @@ class Poller:
     """getUpdates in a thread; each message goes to `accept` (which returns a contact id or None)."""
 
     def __init__(self, channel: TelegramChannel, accept: Callable[[object], int | None],
-                 submit: Callable[[int], None], timeout: int = 25) -> None:
+                 submit: Callable[[int], None], timeout: int = 25,
+                 may_poll: Callable[[], bool] = lambda: True) -> None:
         self.channel, self.accept, self.submit, self.timeout = channel, accept, submit, timeout
+        # Several `serve` processes on one database: only the one holding the poller role polls (Telegram
+        # answers a second getUpdates with 409 Conflict); the others wait and take over if it goes.
+        self.may_poll = may_poll
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -48,6 +52,9 @@ class Poller:
     def run(self) -> None:
         offset: int | None = None
         while not self._stop.is_set():
+            if not self.may_poll():
+                self._stop.wait(5)
+                continue
             try:
                 updates = self.channel.call(partial(_get_updates, offset=offset, timeout=self.timeout),
                                             timeout=self.timeout + 30)

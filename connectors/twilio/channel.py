@@ -11,13 +11,21 @@ A status callback: MessageSid=SM...&MessageStatus=delivered[&ErrorCode=...] (our
 
 Sending: WhatsApp inside the 24-hour window is free text; outside it (or on error 63016) an approved
 template (ContentSid from the org profile's `whatsapp_templates[meta["template"]]`), else SMS.
-SMS: buttons become numbered lines and long texts are split (see connectors.twilio.sms).
+SMS: buttons become numbered lines and long texts are split (see connectors.twilio.sms); the parts
+already accepted (`Outgoing.accepted`, kept by the outbox) are never sent again, and a part that fails
+raises with the ids of the parts before it (`SendError.accepted`).
+
+Reconciling (`reconcile`): a send whose answer never came is looked up in Twilio's message list for
+that recipient since the attempt (both `whatsapp:` and plain, a WhatsApp message may have gone as SMS),
+matched by body, part by part, newest first (a contact's messages leave in order, so the newest message with
+that body is this row's; the outbox refuses an id already recorded on another row).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,13 +45,14 @@ from bot.messages import (
     Location,
     Media,
     Outgoing,
+    Reconciled,
     SendResult,
     WebhookRequest,
 )
 from connectors.base import BaseChannel
 from connectors.config import Settings
 from connectors.media import base_type, download
-from connectors.twilio.rest import create, make_client, rebase
+from connectors.twilio.rest import create, make_client, rebase, sent_since
 from connectors.twilio.sms import split
 
 log = logging.getLogger("tawasul.twilio")
@@ -70,6 +79,7 @@ class TwilioChannel(BaseChannel):
         self._client: Any = None
         self._http: Any = None
         self._media_http: httpx.Client | None = None
+        self._client_lock = threading.Lock()
         self._orgs = dict(settings.directory.numbers())  # sender number -> org (TAWASUL_ORG for the rest)
 
     # ---- inbound --------------------------------------------------------------------------------
@@ -192,8 +202,37 @@ class TwilioChannel(BaseChannel):
         if not sender:
             raise SendError("no SMS sender (TWILIO_SMS_FROM or the profile's channels.sms)", retryable=False)
         parts = split(self.render(out))
-        sids = [self._create(to=to, from_=sender, body=part, out=out) for part in parts]
+        sids = list(out.accepted[: len(parts)])  # parts Twilio already has: never sent twice
+        for part in parts[len(sids):]:
+            try:
+                sids.append(self._create(to=to, from_=sender, body=part, out=out))
+            except SendError as exc:
+                exc.accepted = tuple(sids)
+                raise
         return SendResult(sids[0], "sms", parts=len(sids))
+
+    def reconcile(self, out: Outgoing, since: datetime) -> Reconciled | None:
+        if out.meta.get("template_only") or (out.channel == "whatsapp" and out.org_slug and isinstance(
+                out.meta.get("template"), str) and self.settings.directory.template(out.org_slug, out.meta["template"])):
+            return None  # a template's text is Twilio's rendering: not matched by body (assumed sent once)
+        self._ensure_client()
+        text = self.render(out)
+        candidates = [("sms", out.to)] if out.channel == "sms" else [("whatsapp", f"whatsapp:{out.to}"), ("sms", out.to)]
+        for used, to in candidates:
+            found = sent_since(self._client, to=to, since=since)
+            wanted = split(text) if used == "sms" else [text]
+            parts: list[str | None] = list(out.accepted[: len(wanted)])  # already known to be there
+            taken: set[str] = set(out.accepted)
+            for part in wanted[len(parts):]:
+                sid = next((s for s, body in found if body == part and s not in taken), None)
+                if sid:
+                    taken.add(sid)
+                parts.append(sid)
+            if any(parts[len(out.accepted):]) or (parts and all(parts)):
+                return Reconciled(tuple(parts), used)
+        wanted = split(text) if out.channel == "sms" else [text]
+        known: tuple[str | None, ...] = tuple(out.accepted[: len(wanted)])
+        return Reconciled(known + (None,) * (len(wanted) - len(known)), out.channel)
 
     def _sender(self, out: Outgoing, kind: str) -> str | None:
         number = self.settings.directory.sender(out.org_slug, kind) if out.org_slug else None
@@ -201,13 +240,21 @@ class TwilioChannel(BaseChannel):
             return f"whatsapp:{number}" if number else self.settings.twilio_whatsapp_from
         return number or self.settings.twilio_sms_from
 
-    def _create(self, *, out: Outgoing, **kwargs: str | None) -> str:
+    def _ensure_client(self) -> None:
+        with self._client_lock:  # sender threads start together: one client (and one pool), not one each
+            self._make_client()
+
+    def _make_client(self) -> None:
         if self._client is None:
             if not (self.settings.twilio_account_sid and self.settings.twilio_auth_token):
                 raise SendError("TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are not configured", retryable=False)
             self._client, self._http = make_client(
-                self.settings.twilio_account_sid, self.settings.twilio_auth_token, self.settings.twilio_api_base_url
+                self.settings.twilio_account_sid, self.settings.twilio_auth_token, self.settings.twilio_api_base_url,
+                timeout=self.settings.send_timeout,
             )
+
+    def _create(self, *, out: Outgoing, **kwargs: str | None) -> str:
+        self._ensure_client()
         if self.settings.public_base_url:
             kwargs["status_callback"] = f"{self.settings.public_base_url}/webhooks/twilio?outbox={out.outbox_id}"
         return create(self._client, **{k: v for k, v in kwargs.items() if v is not None})

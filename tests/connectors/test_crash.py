@@ -1,4 +1,8 @@
-"""SIGKILL with messages in the outbox: after a restart each is delivered, and none twice."""
+"""SIGKILL with messages in the outbox: after a restart each is delivered, and none twice.
+
+The one send in flight at the kill (Telegram: no list of sent messages to ask) is taken as sent once, with a
+note; every other claimed or queued row is sent normally after the restart (issue 12: none reaped as failed).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ def _update(update_id: int, chat: int) -> bytes:
 
 def test_killed_mid_delivery_then_restarted(sqlite_server: ServeProcess, fake: FakeProviders) -> None:
     server = sqlite_server
-    server.env.update(TAWASUL_OUTBOX_BATCH="1", TAWASUL_OUTBOX_SENDERS="1")  # one send in flight at a time
+    server.env.update(TAWASUL_OUTBOX_SENDERS="1")  # one send in flight at a time
     fake.hold()  # the fake records each send, then keeps the answer back: the kill lands mid-send
     server.start()
     for i, chat in enumerate(CHATS):
@@ -40,9 +44,8 @@ def test_killed_mid_delivery_then_restarted(sqlite_server: ServeProcess, fake: F
     rows = server.rows("SELECT id, to_address, status, last_error FROM message_out ORDER BY id")
     received = collections.Counter(int(p["chat_id"]) for p in fake.sent("telegram"))
     assert all(n == 1 for n in received.values()), received  # never twice
-    for _id, chat, status, error in rows:
-        if status == "failed":  # only a send that was in flight at the kill, and the fake has it
-            assert "interrupted" in error and int(chat) in in_flight
-        else:
-            assert status == "sent"
+    assert [status for _id, _chat, status, _error in rows] == ["sent"] * len(rows)
+    unconfirmed = {int(chat) for _id, chat, _status, error in rows if error}
+    assert unconfirmed == in_flight  # only the send in flight at the kill is noted, and the fake has it
+    assert all("taken as sent" in error for *_rest, error in rows if error)
     assert set(received) == set(CHATS)  # every chat got its reply, exactly once
