@@ -4,8 +4,8 @@ Set just before the network call (the earliest attempt whose outcome is not know
 outcome is known. A row claimed by a process that died is sent again only when it was never attempted;
 an attempted one is first reconciled with the provider (bot/turn/outbox.py).
 
-Revision ID: 0007_outbox
-Revises: 0006_hot_indexes
+Revision ID: 0008_outbox
+Revises: 0007_reports
 Create Date: 2026-11-30
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0007_outbox"
-down_revision = "0006_hot_indexes"
+revision = "0008_outbox"
+down_revision = "0007_reports"
 branch_labels = None
 depends_on = None
 
