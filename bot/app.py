@@ -28,6 +28,7 @@ from sqlalchemy import text as sql
 from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
+from bot.inbox import Inbox
 from bot.messages import Channel, Inbound, WebhookRequest
 from bot.staff.web import Backend, staff_router
 from bot.turn.runtime import Runtime
@@ -50,6 +51,7 @@ class Service:
     channels: dict[str, Channel]
     submit: Callable[[int], None] = lambda _contact_id: None  # hand a contact to the turn runner
     on_status: Callable[[str, Any], object] | None = None  # delivery status callback sink
+    inbox: Inbox | None = None  # the journal of verified webhooks (bot/inbox.py), when serving
     started: list[Callable[[], None]] = field(default_factory=list)
     stopped: list[Callable[[], None]] = field(default_factory=list)
 
@@ -137,6 +139,20 @@ def handle(service: Service, name: str, channel: Channel, hook: WebhookRequest) 
     except SignatureError as exc:
         log.warning("%s webhook rejected: %s", name, exc)
         return PlainTextResponse("forbidden", status_code=403)
+    if service.inbox is None:
+        return dispatch(service, name, channel, hook)
+    # Journaled (on disk) first: with the database away the provider still gets its 2xx, and the message is
+    # stored by the inbox's replayer when the database is back.
+    response: Response | None = service.inbox.receive(name, hook, lambda: dispatch(service, name, channel, hook))
+    if response is None:
+        media_type, content = channel.ack_body
+        return Response(content=content, media_type=media_type)
+    return response
+
+
+def dispatch(service: Service, name: str, channel: Channel, hook: WebhookRequest) -> Response:
+    """Parse a verified webhook, store its messages and hand their contacts to the turn runner; the answer.
+    A database error propagates (the inbox keeps the journaled request for later)."""
     try:
         parsed: Inbound = channel.parse(hook)
         for msg in parsed.messages:
@@ -214,6 +230,10 @@ def build_service(
     service.submit = runner.submit
     service.started.append(runner.start)
     service.stopped.append(runner.stop)
+    inbox = Inbox(lambda name, hook: dispatch(service, name, service.channels[name], hook))
+    service.inbox = inbox
+    service.started.append(inbox.start)  # after the runner: what it replays is handed to running threads
+    service.stopped.insert(0, inbox.stop)
     service.on_status = lambda _name, status: record_status(runtime.engine, status)
     if worker:
         outbox = OutboxWorker(runtime.engine, channels,

@@ -257,7 +257,8 @@ def is_transient(exc: BaseException) -> bool:
     timeout, SQLite busy): the work is retried later and never counted against the message itself."""
     import sqlite3
 
-    from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     seen: BaseException | None = exc
     while seen is not None:

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from bot.turn.runtime import MAX_TURN_ATTEMPTS, Runtime
 from bot.messages import InboundMessage
+from bot.turn.runtime import MAX_TURN_ATTEMPTS, Runtime
 from storage.db import is_transient, make_engine
 from storage.models import InboundRecord, OutboundRecord
 from tests.conftest import Clock
