@@ -60,11 +60,13 @@ def nlu_status(url: str | None) -> str:
     """'reachable', 'unreachable' or 'not configured'; never raises (health must not fail on NLU)."""
     if not url:
         return "not configured"
-    try:
-        httpx.get(url.rstrip("/") + "/", timeout=0.5)
-    except httpx.HTTPError:
-        return "unreachable"
-    return "reachable"
+    for server in url.split(","):  # NLU_URL may list several servers: reachable when any one is
+        try:
+            httpx.get(server.strip().rstrip("/") + "/", timeout=0.5)
+        except httpx.HTTPError:
+            continue
+        return "reachable"
+    return "unreachable"
 
 
 router = APIRouter()  # /healthz and the provider webhooks; the service is the app's (`app.state.service`)
