@@ -21,7 +21,7 @@ class StandIn:
         self.asked = 0
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+            def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("content-length", "0")))
                 if self.path.startswith("/model/parse"):
                     owner.asked += 1
