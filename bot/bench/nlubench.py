@@ -80,8 +80,9 @@ def nlu_ceiling(url: str, seconds: float = 8.0) -> tuple[float, int]:
                           json={"text": PARSE_TEXTS[(i + k) % len(PARSE_TEXTS)]}).raise_for_status()
                 counts[i] += 1
 
-    for server in servers:  # warm: the first parse of a server loads its encoder
-        httpx.post(f"{server}/model/parse", params=token_params(), json={"text": "مرحبا"}, timeout=60)
+    for server in servers:  # warm: the first parses of a server load its encoder and fill its caches
+        for text in PARSE_TEXTS:
+            httpx.post(f"{server}/model/parse", params=token_params(), json={"text": text}, timeout=60)
     started = time.monotonic()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client, range(clients)))
