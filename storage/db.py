@@ -178,6 +178,25 @@ def reading(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def read_once(engine: Engine) -> Iterator[Session]:
+    """A single read statement (or a few that need not agree): on PostgreSQL in autocommit, so it costs one
+    round trip (no BEGIN and ROLLBACK around it); on SQLite the same as `reading`."""
+    if is_sqlite(engine):
+        with reading(engine) as session:
+            yield session
+        return
+    with _ENGINES_LOCK:
+        reader = _AUTOCOMMIT.get(engine)
+        if reader is None:
+            reader = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with Session(reader, expire_on_commit=False) as session:
+        yield session
+
+
 class FairLock:
     """A re-entrant lock handed over in order of arrival, with a fast lane.
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.errors import InputError
 from bot.flows.base import Reply, Result, State
@@ -30,7 +30,7 @@ from bot.turn.read import Understander, build_input, choose_language, load_conte
 from bot.turn.references import new_reference
 from bot.turn.write import write_result
 from orgs import load_org
-from storage.db import get_engine, is_transient, reading, transaction
+from storage.db import get_engine, is_transient, read_once, transaction
 from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
 from storage.queries import contact_by_address, insert_inbound, lock_contact, oldest_pending, pending_messages
 
@@ -253,12 +253,17 @@ class Runtime:
 
     def _understand(self, contact_id: int) -> _Seen | None:
         """Outside any transaction: the oldest pending message, the session version, and the NLU's parse."""
-        with reading(self.engine) as tx:
-            waiting = pending_messages(tx, contact_id, limit=1)
-            if not waiting:
-                return None
-            pending = waiting[0]
-            conversation = tx.get(Conversation, contact_id)
+        with read_once(self.engine) as tx:  # one statement: the message and the session together
+            found = tx.exec(
+                select(InboundRecord, Conversation)
+                .join(Conversation, col(Conversation.contact_id) == InboundRecord.contact_id, isouter=True)
+                .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
+                .order_by(col(InboundRecord.id))
+                .limit(1)
+            ).first()
+        if found is None:
+            return None
+        pending, conversation = found
         state: State = dict(conversation.state or {}) if conversation else {}
         version = conversation.version if conversation else None
         if conversation is not None:
