@@ -12,6 +12,7 @@ turn runner's threads and replies leave through the outbox worker, so a provider
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import os
@@ -28,7 +29,7 @@ from sqlalchemy import text as sql
 from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
-from bot.inbox import Inbox
+from bot.inbox import Inbox, record_of
 from bot.messages import Channel, Inbound, WebhookRequest
 from bot.staff.web import Backend, staff_router
 from bot.turn.runtime import Runtime
@@ -132,7 +133,27 @@ async def webhook(name: str, request: Request) -> Response:
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
     )
+    inbox = service.inbox
+    if inbox is not None and inbox.journal_first and inbox.journal is not None:
+        return await journal_only(inbox, name, channel, hook)
     return await run_in_threadpool(handle, service, name, channel, hook)
+
+
+async def journal_only(inbox: Inbox, name: str, channel: Channel, hook: WebhookRequest) -> Response:
+    """TAWASUL_WEBHOOK_ACCEPT=journal: verify, journal and answer here, on the event loop (no worker thread,
+    no database, no writer lock); only the flush to disk waits, in the journal's own thread."""
+    try:
+        channel.verify(hook)  # a hash of the body: microseconds
+    except SignatureError as exc:
+        log.warning("%s webhook rejected: %s", name, exc)
+        return PlainTextResponse("forbidden", status_code=403)
+    journal = inbox.journal
+    assert journal is not None
+    journal.write(record_of(name, hook))
+    await asyncio.get_running_loop().run_in_executor(inbox.syncer, journal.sync)
+    inbox.wake()  # the replayer parses and stores it at once
+    media_type, content = channel.ack_body
+    return Response(content=content, media_type=media_type)
 
 
 def handle(service: Service, name: str, channel: Channel, hook: WebhookRequest) -> Response:

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,12 @@ class Inbox:
         self._stop = threading.Event()
         self._drain = threading.Lock()  # one replay at a time: records are stored in order
         self._thread: threading.Thread | None = None
+        # journal-first webhooks wait here for their flush, off the event loop; one thread: flushes group up
+        self.syncer = ThreadPoolExecutor(1, thread_name_prefix="journal-sync")
+
+    def wake(self) -> None:
+        """A record waits: the replayer stores it now."""
+        self._wake.set()
 
     # ---- the webhook's side -------------------------------------------------------------------------
     def receive(self, name: str, hook: WebhookRequest, answer: Callable[[], Any]) -> Any:
@@ -161,6 +168,7 @@ class Inbox:
             self.replay()  # a last go, so a clean stop leaves nothing behind when the database is there
         except Exception:
             log.exception("journal replay at shutdown failed")
+        self.syncer.shutdown(wait=True)
         if self.journal is not None:
             self.journal.close()
             self.journal = None

@@ -52,6 +52,12 @@ class Journal:
 
     def append(self, record: dict[str, Any]) -> int:
         """Write the record and wait until it is on disk; its sequence number."""
+        seq = self.write(record)
+        self.sync()
+        return seq
+
+    def write(self, record: dict[str, Any]) -> int:
+        """Write the record (not yet synced: call `sync` before promising anything); its sequence number."""
         sealed = seal(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         with self._lock:
             self._seq += 1
@@ -60,9 +66,11 @@ class Journal:
             os.write(self._fd, line)
             self._size += len(line)
             self._undone[seq] = record
-        # Outside the lock: concurrent webhooks share one flush (the kernel syncs all that was written).
-        os.fdatasync(self._fd)
         return seq
+
+    def sync(self) -> None:
+        """Everything written so far on disk. Outside the lock: concurrent webhooks share one flush."""
+        os.fdatasync(self._fd)
 
     def done(self, seq: int) -> None:
         with self._lock:

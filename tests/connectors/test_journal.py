@@ -74,3 +74,19 @@ def test_webhooks_answered_while_the_database_is_away_are_stored_after_a_kill(
         assert not list((tmp_path / "data" / "journal").glob("*.journal"))[1:], "the orphan was removed"
     finally:
         server.stop()
+
+
+def test_journal_first_webhooks_answer_from_the_journal_and_are_stored_in_order(
+        db_url: str, fake: FakeProviders, tmp_path: Path) -> None:
+    upgrade(db_url)
+    server = ServeProcess(db_url, fake.url, tmp_path, TAWASUL_WEBHOOK_ACCEPT="journal")
+    server.start()
+    try:
+        assert server.post("twilio", _sms(9), auth="wrong").status_code == 403  # verified before journaling
+        with _unavailable(db_url):  # answered without the database at all
+            for n in range(1, 5):
+                assert server.post("twilio", _sms(n)).status_code == 200
+        wait_for(lambda: len(_stored(server)) == 4 and all(p for _, p in _stored(server)), timeout=30)
+        assert [pid for pid, _ in _stored(server)] == [f"SM{n:032d}" for n in range(1, 5)]
+    finally:
+        server.stop()
