@@ -44,6 +44,11 @@ class Journal:
         self.path = folder / f"{time.time_ns():020d}-{os.getpid()}{SUFFIX}"
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # "alive": no other process replays this file
+        folder_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(folder_fd)  # the new file's name survives a power cut too, not only a kill
+        finally:
+            os.close(folder_fd)
         self._lock = threading.Lock()
         self._seq = 0
         self._undone: dict[int, dict[str, Any]] = {}  # insertion order is the order of arrival
