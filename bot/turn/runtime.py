@@ -32,7 +32,13 @@ from bot.turn.write import write_result
 from orgs import load_org
 from storage.db import get_engine, is_transient, read_once, transaction
 from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
-from storage.queries import contact_by_address, insert_inbound, lock_contact, oldest_pending, pending_messages
+from storage.queries import (
+    contact_by_address,
+    insert_inbound,
+    lock_contact_with_session,
+    oldest_pending,
+    pending_messages,
+)
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
@@ -276,12 +282,11 @@ class Runtime:
     def _commit_turn(self, contact_id: int, seen: _Seen) -> tuple[list[OutboundRecord], bool] | None:
         """The turn, under the contact's lock; None when what `_understand` saw has changed since."""
         with transaction(self.engine) as tx:
-            contact = lock_contact(tx, contact_id)
+            contact, found = lock_contact_with_session(tx, contact_id)
             waiting = pending_messages(tx, contact_id, limit=2)
             if not waiting:
                 return None  # another worker ran it meanwhile
             pending = waiting[0]
-            found = tx.get(Conversation, contact_id)
             if pending.id != seen.inbound_id or (found.version if found else None) != seen.version:
                 return None  # nothing written yet: the (empty) transaction ends and the turn reads again
             now = self.clock()
