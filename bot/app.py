@@ -149,9 +149,9 @@ async def journal_only(inbox: Inbox, name: str, channel: Channel, hook: WebhookR
         return PlainTextResponse("forbidden", status_code=403)
     journal = inbox.journal
     assert journal is not None
-    journal.write(record_of(name, hook))
+    seq = journal.write(record_of(name, hook))
     await asyncio.get_running_loop().run_in_executor(inbox.syncer, journal.sync)
-    inbox.wake()  # the replayer parses and stores it at once
+    inbox.leave(seq)  # the replayer parses and stores it at once
     media_type, content = channel.ack_body
     return Response(content=content, media_type=media_type)
 

@@ -69,12 +69,22 @@ class Inbox:
         self._stop = threading.Event()
         self._drain = threading.Lock()  # one replay at a time: records are stored in order
         self._thread: threading.Thread | None = None
+        self._left: set[int] = set()  # this process's records the replayer stores (not those being stored)
+        self._left_lock = threading.Lock()
         # journal-first webhooks wait here for their flush, off the event loop; one thread: flushes group up
         self.syncer = ThreadPoolExecutor(1, thread_name_prefix="journal-sync")
 
-    def wake(self) -> None:
-        """A record waits: the replayer stores it now."""
+    def leave(self, seq: int) -> None:
+        """The record `seq` is the replayer's to store (its webhook answered without storing it); wake it."""
+        with self._left_lock:
+            self._left.add(seq)
         self._wake.set()
+
+    def waiting(self) -> bool:
+        """Whether a record is left for the replayer: a newer message then queues behind it (per-contact order).
+        Records whose webhooks are storing them right now do not count."""
+        with self._left_lock:
+            return bool(self._left)
 
     # ---- the webhook's side -------------------------------------------------------------------------
     def receive(self, name: str, hook: WebhookRequest, answer: Callable[[], Any]) -> Any:
@@ -85,8 +95,8 @@ class Inbox:
         if journal is None:
             return answer()
         seq = journal.append(record_of(name, hook))
-        if self.journal_first or journal.backlog(before=seq):
-            self._wake.set()
+        if self.journal_first or self.waiting():
+            self.leave(seq)
             return None
         try:
             response = answer()
@@ -95,7 +105,7 @@ class Inbox:
                 journal.done(seq)  # our own bug: answered 500 as before, not replayed for ever
                 raise
             log.warning("%s webhook journaled: the database is unavailable (%s)", name, type(exc).__name__)
-            self._wake.set()
+            self.leave(seq)
             return None
         journal.done(seq)
         return response
@@ -119,10 +129,16 @@ class Inbox:
                     log.info("replayed %d journaled webhook(s) of %s", len(records), orphan.path.name)
             if journal is None:
                 return stored
+            with self._left_lock:
+                left = set(self._left)
             for seq, record in journal.undone():
+                if seq not in left:
+                    continue  # its webhook is storing it now
                 if not self._store(record):
                     return stored
                 journal.done(seq)
+                with self._left_lock:
+                    self._left.discard(seq)
                 stored += 1
         return stored
 

@@ -93,11 +93,6 @@ class Journal:
         with self._lock:
             return list(self._undone.items())
 
-    def backlog(self, before: int | None = None) -> bool:
-        """Whether a record (older than `before`) waits: a newer message must then queue behind it."""
-        with self._lock:
-            return any(seq < before for seq in self._undone) if before is not None else bool(self._undone)
-
     def close(self) -> None:
         """Release the file; with nothing undone it is removed (an orphan otherwise, replayed by the next)."""
         with self._lock:
