@@ -160,15 +160,17 @@ def probe_webhooks(url: str, secret: str, count: int, base: int, pause: float = 
     return out
 
 
-def probe_health(url: str, count: int, pause: float = 0.02) -> list[float]:
+def probe_health(url: str, count: int, pause: float = 0.02) -> tuple[list[float], int]:
+    """`count` GET /healthz one after another: their latencies in seconds, and how many were not 200."""
     out: list[float] = []
+    failed = 0
     with httpx.Client(timeout=60) as http:
         for _ in range(count):
             started = time.perf_counter()
-            http.get(url + "/healthz").raise_for_status()
+            failed += http.get(url + "/healthz").status_code != 200
             out.append(time.perf_counter() - started)
             time.sleep(pause)
-    return out
+    return out, failed
 
 
 def slow_nlu_main(argv: list[str]) -> int:
@@ -195,7 +197,12 @@ def slow_nlu_main(argv: list[str]) -> int:
     upgrade(db_url)
     results: dict[str, dict[str, float]] = {}
     with contextlib.ExitStack() as stack:
-        real = None if args.no_real_nlu else start_nlu(stack, 1)
+        real = None
+        if not args.no_real_nlu:
+            try:
+                real = start_nlu(stack, 1)
+            except Exception as exc:  # noqa: BLE001 - no NLU environment here: the stand-in answers itself
+                print(f"nlu: could not start a local server ({exc}); the stand-in answers itself", flush=True)
         fake = FakeProviders().start()
         stack.callback(fake.stop)
         standin = NLUStandIn(upstream=real)
@@ -213,17 +220,18 @@ def slow_nlu_main(argv: list[str]) -> int:
             load.start()  # turns that ask the NLU: all turn threads end up waiting on it in the slow phase
             time.sleep(1.0)
             hooks = probe_webhooks(server.url, secret, args.probes, base)
-            health = probe_health(server.url, args.probes)
+            health, unhealthy = probe_health(server.url, args.probes)
             load.join(120)
             results[phase] = {"hook_p50": percentile_ms(hooks, 0.5), "hook_p99": percentile_ms(hooks, 0.99),
-                              "health_p50": percentile_ms(health, 0.5), "health_p99": percentile_ms(health, 0.99)}
+                              "health_p50": percentile_ms(health, 0.5), "health_p99": percentile_ms(health, 0.99),
+                              "unhealthy": unhealthy}
             r = results[phase]
             print(f"{phase:<26} webhook p50 {r['hook_p50']:7.1f} ms  p99 {r['hook_p99']:7.1f} ms   "
-                  f"/healthz p50 {r['health_p50']:7.1f} ms  p99 {r['health_p99']:7.1f} ms  "
+                  f"/healthz p50 {r['health_p50']:7.1f} ms  p99 {r['health_p99']:7.1f} ms, not 200: {r['unhealthy']:g}  "
                   f"(NLU parses asked so far: {standin.asked})", flush=True)
         standin.release()
     healthy, slow = results.values()
     hook_ratio, health_ratio = slow["hook_p99"] / healthy["hook_p99"], slow["health_p99"] / healthy["health_p99"]
     print(f"slow NLU / healthy NLU: webhook p99 {hook_ratio:.2f}x, /healthz p99 {health_ratio:.2f}x "
           f"(target: both within 3x)")
-    return 0 if hook_ratio <= 3 and health_ratio <= 3 else 1
+    return 0 if hook_ratio <= 3 and health_ratio <= 3 and not slow["unhealthy"] else 1
