@@ -144,12 +144,13 @@ def telegram_update(chat: int, update_id: int, text: str) -> bytes:
         "from": {"id": chat, "is_bot": False, "first_name": "مستفيد"}}}, ensure_ascii=False).encode()
 
 
-def probe_webhooks(url: str, secret: str, count: int, base: int, pause: float = 0.02) -> list[float]:
+def probe_webhooks(url: str, secret: str, count: int, base: int, pause: float = 0.02,
+                   text: str = "السلام عليكم") -> list[float]:
     """`count` Telegram webhooks one after another (new chats), their latencies in seconds."""
     out: list[float] = []
     with httpx.Client(timeout=60) as http:
         for i in range(count):
-            data = telegram_update(base + i, base + i, "السلام عليكم")
+            data = telegram_update(base + i, base + i, text)
             started = time.perf_counter()
             response = http.post(url + "/webhooks/telegram", content=data, headers={
                 "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
@@ -216,7 +217,7 @@ def slow_nlu_main(argv: list[str]) -> int:
             standin.delay = delay
             base = 10**9 + len(results) * 10**6
             load = threading.Thread(target=probe_webhooks, args=(server.url, secret, args.contacts, base + 5 * 10**5),
-                                    kwargs={"pause": 0.0}, daemon=True)
+                                    kwargs={"pause": 0.0, "text": "ابغى اقدم طلب مساعدة"}, daemon=True)
             load.start()  # turns that ask the NLU: all turn threads end up waiting on it in the slow phase
             time.sleep(1.0)
             hooks = probe_webhooks(server.url, secret, args.probes, base)
