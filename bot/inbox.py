@@ -19,6 +19,7 @@ import base64
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -71,6 +72,7 @@ class Inbox:
         self._thread: threading.Thread | None = None
         self._left: set[int] = set()  # this process's records the replayer stores (not those being stored)
         self._left_lock = threading.Lock()
+        self._next_scan = 0.0  # monotonic time of the next look for orphaned journals
         # journal-first webhooks wait here for their flush, off the event loop; one thread: flushes group up
         self.syncer = ThreadPoolExecutor(1, thread_name_prefix="journal-sync")
 
@@ -117,7 +119,11 @@ class Inbox:
         stored = 0
         journal = self.journal
         with self._drain:
-            for orphan in orphans(self.folder, own=journal.path if journal else None):
+            # Orphans at start-up, then every `every` seconds (not on each webhook of a journal-first process).
+            scan = time.monotonic() >= self._next_scan
+            if scan:
+                self._next_scan = time.monotonic() + self._every
+            for orphan in orphans(self.folder, own=journal.path if journal else None) if scan else ():
                 records = orphan.records()
                 for seq, record in records:
                     if not self._store(record):
