@@ -12,6 +12,7 @@ turn runner's threads and replies leave through the outbox worker, so a provider
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import os
@@ -28,6 +29,7 @@ from sqlalchemy import text as sql
 from starlette.concurrency import run_in_threadpool
 
 from bot.errors import InputError, SignatureError
+from bot.inbox import Inbox, record_of
 from bot.messages import Channel, Inbound, WebhookRequest
 from bot.staff.web import Backend, staff_router
 from bot.turn.runtime import Runtime
@@ -50,6 +52,7 @@ class Service:
     channels: dict[str, Channel]
     submit: Callable[[int], None] = lambda _contact_id: None  # hand a contact to the turn runner
     on_status: Callable[[str, Any], object] | None = None  # delivery status callback sink
+    inbox: Inbox | None = None  # the journal of verified webhooks (bot/inbox.py), when serving
     started: list[Callable[[], None]] = field(default_factory=list)
     stopped: list[Callable[[], None]] = field(default_factory=list)
 
@@ -58,11 +61,13 @@ def nlu_status(url: str | None) -> str:
     """'reachable', 'unreachable' or 'not configured'; never raises (health must not fail on NLU)."""
     if not url:
         return "not configured"
-    try:
-        httpx.get(url.rstrip("/") + "/", timeout=0.5)
-    except httpx.HTTPError:
-        return "unreachable"
-    return "reachable"
+    for server in url.split(","):  # NLU_URL may list several servers: reachable when any one is
+        try:
+            httpx.get(server.strip().rstrip("/") + "/", timeout=0.5)
+        except httpx.HTTPError:
+            continue
+        return "reachable"
+    return "unreachable"
 
 
 router = APIRouter()  # /healthz and the provider webhooks; the service is the app's (`app.state.service`)
@@ -128,7 +133,27 @@ async def webhook(name: str, request: Request) -> Response:
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
     )
+    inbox = service.inbox
+    if inbox is not None and inbox.journal_first and inbox.journal is not None:
+        return await journal_only(inbox, name, channel, hook)
     return await run_in_threadpool(handle, service, name, channel, hook)
+
+
+async def journal_only(inbox: Inbox, name: str, channel: Channel, hook: WebhookRequest) -> Response:
+    """TAWASUL_WEBHOOK_ACCEPT=journal: verify, journal and answer here, on the event loop (no worker thread,
+    no database, no writer lock); only the flush to disk waits, in the journal's own thread."""
+    try:
+        channel.verify(hook)  # a hash of the body: microseconds
+    except SignatureError as exc:
+        log.warning("%s webhook rejected: %s", name, exc)
+        return PlainTextResponse("forbidden", status_code=403)
+    journal = inbox.journal
+    assert journal is not None
+    seq = journal.write(record_of(name, hook))
+    await asyncio.get_running_loop().run_in_executor(inbox.syncer, journal.sync)
+    inbox.leave(seq)  # the replayer parses and stores it at once
+    media_type, content = channel.ack_body
+    return Response(content=content, media_type=media_type)
 
 
 def handle(service: Service, name: str, channel: Channel, hook: WebhookRequest) -> Response:
@@ -137,6 +162,20 @@ def handle(service: Service, name: str, channel: Channel, hook: WebhookRequest) 
     except SignatureError as exc:
         log.warning("%s webhook rejected: %s", name, exc)
         return PlainTextResponse("forbidden", status_code=403)
+    if service.inbox is None:
+        return dispatch(service, name, channel, hook)
+    # Journaled (on disk) first: with the database away the provider still gets its 2xx, and the message is
+    # stored by the inbox's replayer when the database is back.
+    response: Response | None = service.inbox.receive(name, hook, lambda: dispatch(service, name, channel, hook))
+    if response is None:
+        media_type, content = channel.ack_body
+        return Response(content=content, media_type=media_type)
+    return response
+
+
+def dispatch(service: Service, name: str, channel: Channel, hook: WebhookRequest) -> Response:
+    """Parse a verified webhook, store its messages and hand their contacts to the turn runner; the answer.
+    A database error propagates (the inbox keeps the journaled request for later)."""
     try:
         parsed: Inbound = channel.parse(hook)
         for msg in parsed.messages:
@@ -222,6 +261,10 @@ def build_service(
     service.submit = runner.submit
     service.started.append(runner.start)
     service.stopped.append(runner.stop)
+    inbox = Inbox(lambda name, hook: dispatch(service, name, service.channels[name], hook))
+    service.inbox = inbox
+    service.started.append(inbox.start)  # after the runner: what it replays is handed to running threads
+    service.stopped.insert(0, inbox.stop)
     service.on_status = lambda _name, status: record_status(runtime.engine, status)
     if worker:
         outbox = OutboxWorker(runtime.engine, channels,  # each sender claims one row at a time

@@ -16,6 +16,7 @@ message is never logged: it is personal data.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -127,20 +128,39 @@ def clarification_options(result: NLUResult, n: int = 3) -> list[str]:
 class NLUClient:
     """Ask the NLU server for the intent; compute entities and language locally.
 
-    `url` is the server's base URL (e.g. "http://127.0.0.1:5005"), or None for fallback only.
+    `url` is the server's base URL (e.g. "http://127.0.0.1:5005"), a comma-separated list of servers
+    ("http://nlu1:5005,http://nlu2:5005": requests go round the healthy ones, a server that fails is skipped
+    and the request tried on the next; a health check brings it back when it answers again), or None for
+    fallback only. `timeout` is TAWASUL_NLU_TIMEOUT seconds by default.
     """
 
-    def __init__(self, url: str | None, timeout: float = 2.0, transport: httpx.BaseTransport | None = None,
-                 token: str | None = None):
-        self.url = url.rstrip("/") if url else None
+    def __init__(self, url: str | None, timeout: float | None = None, transport: httpx.BaseTransport | None = None,
+                 token: str | None = None, check_every: float = 2.0):
+        self.urls = [u.strip().rstrip("/") for u in (url or "").split(",") if u.strip()]
+        self.url = ",".join(self.urls) if self.urls else None
         self._params = token_params(token)  # the server's API token (nlu/auth.py), never logged
         hide_token_in_logs()
-        self.timeout = timeout
-        self._http = httpx.Client(timeout=timeout, transport=transport) if self.url else None
+        self.timeout = timeout if timeout is not None else float(os.environ.get("TAWASUL_NLU_TIMEOUT", "2"))
+        self._http = httpx.Client(timeout=self.timeout, transport=transport) if self.urls else None
         self._lock = threading.Lock()
-        self._down = False
+        self._down_servers: set[str] = set()
+        self._turn = 0
+        self._check_every = check_every
+        self._checker: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    @property
+    def _down(self) -> bool:
+        """Every server is down (the bot serves through menus and digits)."""
+        return bool(self.urls) and len(self._down_servers) == len(self.urls)
+
+    def servers(self) -> dict[str, str]:
+        """Each server and what the client thinks of it: 'up' or 'down'."""
+        with self._lock:
+            return {u: "down" if u in self._down_servers else "up" for u in self.urls}
 
     def close(self) -> None:
+        self._closed.set()
         if self._http is not None:
             self._http.close()
 
@@ -185,26 +205,57 @@ class NLUClient:
     def _ask(self, text: str) -> dict[str, Any] | None:
         if self._http is None:
             return None
-        try:
-            response = self._http.post(f"{self.url}/model/parse", params=self._params,
-                                       json={"text": text[:MAX_NLU_CHARS]})
-            response.raise_for_status()
-            data = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            self._mark(down=True, reason=type(exc).__name__)
-            return None
-        self._mark(down=False)
-        return data if isinstance(data, dict) else None
+        for server in self._order():
+            try:
+                response = self._http.post(f"{server}/model/parse", params=self._params,
+                                           json={"text": text[:MAX_NLU_CHARS]})
+                response.raise_for_status()
+                data = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                self._mark(server, down=True, reason=type(exc).__name__)
+                continue  # the next server, with the same message
+            self._mark(server, down=False)
+            return data if isinstance(data, dict) else None
+        return None
 
-    def _mark(self, down: bool, reason: str = "") -> None:
+    def _order(self) -> list[str]:
+        """The healthy servers, starting one further each request (load spread); none when all are down."""
         with self._lock:
-            if down and not self._down:
+            up = [u for u in self.urls if u not in self._down_servers]
+            if len(self.urls) == 1:
+                return list(self.urls)  # one server: always asked (it is its own health check)
+            self._turn += 1
+            return up[self._turn % len(up):] + up[:self._turn % len(up)] if up else []
+
+    def _mark(self, server: str, down: bool, reason: str = "") -> None:
+        with self._lock:
+            was_down = server in self._down_servers
+            if down and not was_down:
+                self._down_servers.add(server)
                 log.warning(
-                    "NLU server %s unavailable (%s): serving with menus, digits and regex "
-                    "entities until it answers again",
-                    self.url,
-                    reason,
+                    "NLU server %s unavailable (%s): %s", server, reason,
+                    "serving with menus, digits and regex entities until one answers again" if self._down
+                    else "asking the others",
                 )
-            elif not down and self._down:
-                log.info("NLU server %s answers again", self.url)
-            self._down = down
+                if len(self.urls) > 1 and (self._checker is None or not self._checker.is_alive()):
+                    self._checker = threading.Thread(target=self._check_loop, name="nlu-health", daemon=True)
+                    self._checker.start()
+            elif not down and was_down:
+                self._down_servers.discard(server)
+                log.info("NLU server %s answers again", server)
+
+    def _check_loop(self) -> None:
+        """While a server is down, look at it every `check_every` seconds; it is back when it parses again."""
+        while not self._closed.wait(self._check_every):
+            with self._lock:
+                down = list(self._down_servers)
+            if not down:
+                return
+            for server in down:
+                try:
+                    response = httpx.post(f"{server}/model/parse", params=self._params, json={"text": "ping"},
+                                          timeout=min(self.timeout, 2.0))
+                    response.raise_for_status()
+                except httpx.HTTPError:
+                    continue
+                self._mark(server, down=False)

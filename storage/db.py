@@ -47,7 +47,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={_ms_env('TAWASUL_DB_BUSY_TIMEOUT_MS', 10000)}")
     cur.close()
 
 
@@ -56,15 +56,42 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
     conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READING) else "BEGIN IMMEDIATE")
 
 
+def _ms_env(name: str, default: int) -> int:
+    """A timeout in milliseconds from the environment (0 turns it off)."""
+    value = int(os.environ.get(name, str(default)))
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more milliseconds")
+    return value
+
+
+def postgres_connect_args() -> dict[str, object]:
+    """Timeouts on every PostgreSQL connection, so that a partition or a stuck lock fails fast (a transient
+    error: the message stays pending and is retried) instead of hanging a webhook or a turn:
+    connect (`TAWASUL_DB_CONNECT_TIMEOUT`, seconds), each statement (`TAWASUL_DB_STATEMENT_TIMEOUT_MS`),
+    each lock wait (`TAWASUL_DB_LOCK_TIMEOUT_MS`), and a silent peer (TCP keepalives and user timeout)."""
+    statement = _ms_env("TAWASUL_DB_STATEMENT_TIMEOUT_MS", 30000)
+    lock = _ms_env("TAWASUL_DB_LOCK_TIMEOUT_MS", 10000)
+    connect = max(1, int(float(os.environ.get("TAWASUL_DB_CONNECT_TIMEOUT", "5"))))
+    return {
+        "connect_timeout": connect,
+        "options": f"-c statement_timeout={statement} -c lock_timeout={lock}",
+        "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+        "tcp_user_timeout": (statement + 5000) if statement else 0,
+    }
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
         # hide_parameters: a database error (and its log line) never quotes the values, which are personal data.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        busy = _ms_env("TAWASUL_DB_BUSY_TIMEOUT_MS", 10000) / 1000
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+        engine = create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True,
+                               pool_timeout=float(os.environ.get("TAWASUL_DB_CONNECT_TIMEOUT", "5")) * 2,
+                               connect_args=postgres_connect_args())
         event.listen(engine, "checkin", _checked_in)
         event.listen(engine, "checkout", _ping_if_idle)
     return engine
@@ -153,6 +180,25 @@ def reading(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def read_once(engine: Engine) -> Iterator[Session]:
+    """A single read statement (or a few that need not agree): on PostgreSQL in autocommit, so it costs one
+    round trip (no BEGIN and ROLLBACK around it); on SQLite the same as `reading`."""
+    if is_sqlite(engine):
+        with reading(engine) as session:
+            yield session
+        return
+    with _ENGINES_LOCK:
+        reader = _AUTOCOMMIT.get(engine)
+        if reader is None:
+            reader = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with Session(reader, expire_on_commit=False) as session:
+        yield session
+
+
 class FairLock:
     """A re-entrant lock handed over in order of arrival, with a fast lane.
 
@@ -218,6 +264,39 @@ def _writer_lock(engine: Engine, first: bool = False) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+# SQLSTATEs of errors that say "try again later", not "this message is bad": serialization failure,
+# deadlock, lock timeout (lock_not_available), statement timeout (query_canceled), server shutting down,
+# the connection classes and insufficient resources (too many connections).
+_TRANSIENT_STATES = ("40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "08", "53")
+_TRANSIENT_SQLITE = ("database is locked", "database table is locked", "disk i/o error", "unable to open")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a database error that passes (connection refused or reset, a deadlock, a lock or statement
+    timeout, SQLite busy): the work is retried later and never counted against the message itself."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (DisconnectionError, PoolTimeout, ConnectionError)):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(seen, psycopg.OperationalError):
+            # Connection failures carry no SQLSTATE (None); the server's own say what they are.
+            state = seen.sqlstate
+            return state is None or state.startswith(_TRANSIENT_STATES)
+        if isinstance(seen, psycopg.Error) and seen.sqlstate and seen.sqlstate.startswith(_TRANSIENT_STATES):
+            return True
+        if isinstance(seen, sqlite3.OperationalError):
+            return str(seen).lower().startswith(_TRANSIENT_SQLITE)
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 _DETAIL = re.compile(r"^(DETAIL|HINT|CONTEXT):.*$|Key \(.*?\)=\(.*?\)", re.MULTILINE)

@@ -20,6 +20,7 @@ from storage.models import (
     AuditLog,
     Complaint,
     Contact,
+    Conversation,
     Handoff,
     InboundRecord,
     PrivacyRequest,
@@ -57,6 +58,19 @@ def lock_contact(tx: Session, contact_id: int) -> Contact:
     if not is_sqlite(tx.get_bind()):  # type: ignore[arg-type]
         query = query.with_for_update()
     return tx.exec(query).one()
+
+
+def lock_contact_with_session(tx: Session, contact_id: int) -> tuple[Contact, Conversation | None]:
+    """The contact row, locked as by `lock_contact`, and its conversation, in one round trip."""
+    query = (
+        select(Contact, Conversation)
+        .join(Conversation, col(Conversation.contact_id) == Contact.id, isouter=True)
+        .where(Contact.id == contact_id)
+    )
+    if not is_sqlite(tx.get_bind()):  # type: ignore[arg-type]
+        query = query.with_for_update(of=Contact)  # the contact only: not the nullable side
+    contact, conversation = tx.exec(query).one()
+    return contact, conversation
 
 
 def oldest_pending(tx: Session, contact_id: int) -> InboundRecord | None:

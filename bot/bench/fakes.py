@@ -220,7 +220,10 @@ class FakeProviders:
                                                 "file_size": len(PNG), "file_path": "photos/file_1.jpg"}}
         if method == "getUpdates":
             with self._lock:
-                updates, self.updates = self.updates, []
+                # As Telegram does: an update stays until a later call's offset confirms it.
+                offset = int(params.get("offset") or 0)
+                self.updates = [u for u in self.updates if int(u.get("update_id", 0)) >= offset]
+                updates = list(self.updates)
             if not updates:
                 time.sleep(0.2)
             return 200, {"ok": True, "result": updates}

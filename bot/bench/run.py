@@ -2,19 +2,25 @@
 
     tawasul bench                                              # SQLite, one serve process
     tawasul bench --database postgresql://postgres@127.0.0.1:5432/tawasul_bench --processes 2
+    tawasul bench --serve 4 --nlu 2 --database postgresql://...   # four serve processes, two NLU servers
     tawasul bench growth                                       # 1k/10k/100k requests: see bot/bench/growth.py
     tawasul bench faults [--db sqlite|postgresql|both] [--scenario NAME]   # the fault suite: bot/bench/faults.py
+    tawasul bench slow-nlu                                     # webhooks and /healthz with a 20 s NLU
 
-Starts the local provider fakes (bot/bench/fakes.py) and N `tawasul serve`
-processes on loopback, then CONTACTS contacts (half Telegram, half SMS with real Twilio signatures)
+Starts the REAL NLU (NLU_URL when set; otherwise `--nlu N` local Rasa servers, N=1 by default; 0: none, the
+bot then serves without intents), the local provider fakes (bot/bench/fakes.py) and N `tawasul serve`
+processes on loopback. It measures the NLU's own ceiling (parses/s straight at the servers) and the turn's
+cost beyond the NLU call (in this process), times webhooks one by one on the idle service, then
+CONTACTS contacts (half Telegram, half SMS with real Twilio signatures)
 each send MESSAGES messages one after another, spread round-robin over the processes as a load
 balancer would. It waits until every turn ran and every reply left, then prints turns/s, webhook
-latency p50/p99, and the checks: lost, duplicated, out of order (all must be 0). Not a test.
+latency p50/p99 idle and under load, and the checks: lost, duplicated, out of order (all must be 0). Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -32,6 +38,7 @@ from urllib.parse import urlencode
 import httpx
 from sqlalchemy import create_engine, text
 
+from bot.bench import nlubench
 from storage.sealed import unseal
 
 TEXTS = ["السلام عليكم", "1", "وش صار على طلبي", "شكرا", "مع السلامة"]
@@ -60,12 +67,22 @@ def main(argv: list[str]) -> int:
         from bot.bench import growth
 
         return growth.main(argv[1:])
+    if argv[:1] == ["slow-nlu"]:
+        from bot.bench.nlubench import slow_nlu_main
+
+        return slow_nlu_main(argv[1:])
     parser = argparse.ArgumentParser(
-        prog="tawasul bench", epilog="tawasul bench growth|logins|faults --help: the other benchmarks"
+        prog="tawasul bench",
+        epilog="tawasul bench growth --help, logins --help, faults --help, slow-nlu --help: the other benchmarks",
     )
     parser.add_argument("--contacts", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5)
-    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--processes", "--serve", type=int, default=1, dest="processes",
+                        help="serve processes sharing the database (PostgreSQL for more than one)")
+    parser.add_argument("--nlu", type=int, default=1,
+                        help="local NLU servers to start when NLU_URL is unset (0: none, no intents)")
+    parser.add_argument("--idle-webhooks", type=int, default=40, help="webhooks timed one by one before the load")
+    parser.add_argument("--turn-samples", type=int, default=60, help="in-process turns timed for the cost beyond the NLU")
     parser.add_argument("--database", default=None, help="DATABASE_URL (default: a new SQLite file)")
     parser.add_argument("--concurrency", type=int, default=32, help="contacts writing at the same time")
     parser.add_argument("--timeout", type=float, default=600.0)
@@ -82,10 +99,32 @@ def main(argv: list[str]) -> int:
     work = Path(tempfile.mkdtemp(prefix="tawasul-bench-"))
     db_url = args.database or f"sqlite:///{work}/bench.db"
     upgrade(db_url)
+    stack = contextlib.ExitStack()
+    try:
+        nlu_url = nlubench.start_nlu(stack, args.nlu)
+    except Exception as exc:  # noqa: BLE001 - no NLU environment or model here: measured without intents
+        print(f"nlu: could not start a local server ({exc}); running without intents", flush=True)
+        nlu_url = None
+    if nlu_url:
+        parses, clients = nlubench.nlu_ceiling(nlu_url)
+        print(f"nlu: {len(nlu_url.split(','))} server(s), {parses:.1f} parses/s on their own ({clients} clients)",
+              flush=True)
+    else:
+        print("nlu: none (--nlu 0): turns run without intents", flush=True)
+    cpu, wall = nlubench.turn_costs(db_url, nlu_url, args.turn_samples)
+    print(f"turn beyond the NLU call (in-process, {len(cpu)} turns): CPU p50 {statistics.median(cpu) * 1000:.2f} ms, "
+          f"wall p50 {statistics.median(wall) * 1000:.2f} ms", flush=True)
     fake = FakeProviders().start()
     env = {"TAWASUL_LOG_LEVEL": "WARNING", "TAWASUL_OUTBOX_LEASE_SECONDS": "60",
-           "TAWASUL_TELEGRAM_PACE_SECONDS": os.environ.get("TAWASUL_TELEGRAM_PACE_SECONDS", "1.0")}
+           "TAWASUL_TELEGRAM_PACE_SECONDS": os.environ.get("TAWASUL_TELEGRAM_PACE_SECONDS", "1.0"),
+           "NLU_URL": nlu_url or "http://127.0.0.1:9"}  # closed with --nlu 0: menus and digits
     servers = [ServeProcess(db_url, fake.url, work, **env).start() for _ in range(args.processes)]
+    secret = servers[0].env["TELEGRAM_WEBHOOK_SECRET"]
+    nlubench.probe_webhooks(servers[0].url, secret, 5, 3 * 10**9)  # warm: profiles, catalogues, connections
+    idle = [t for i, server in enumerate(servers)
+            for t in nlubench.probe_webhooks(server.url, secret, max(1, args.idle_webhooks // len(servers)),
+                                             3 * 10**9 + (i + 1) * 10**6, pause=0.05)]
+    time.sleep(2)  # the idle probes' own turns finish before the load starts
     assert TWILIO_TOKEN
     run = uuid.uuid4().hex[:8]
     base_chat = 10**9 + int(run, 16) % 10**8 * 10
@@ -134,9 +173,13 @@ def main(argv: list[str]) -> int:
     for server in servers:
         server.stop()
     fake.stop()
+    stack.close()
     total = args.contacts * args.messages
     print(f"webhooks: {total} in {posted:.1f}s; latency p50 {_percentile(latencies, 0.5) * 1000:.1f} ms, "
           f"p99 {_percentile(latencies, 0.99) * 1000:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms")
+    idle_p99, load_p99 = _percentile(idle, 0.99), _percentile(latencies, 0.99)
+    print(f"webhook idle p50 {_percentile(idle, 0.5) * 1000:.1f} ms, p99 {idle_p99 * 1000:.1f} ms; under load "
+          f"p99 {load_p99 * 1000:.1f} ms = {load_p99 / idle_p99:.2f}x idle")
     print(f"turns: {result['turns']} in {result['turn_seconds']:.1f}s = {result['turns'] / result['turn_seconds']:.1f} "
           f"turns/s; replies: {result['replies']} delivered in {result['drain_seconds']:.1f}s")
     print(f"lost: {result['lost']}  duplicated: {result['duplicated']}  out of order: {result['disordered']}")

@@ -21,7 +21,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot.turn.runtime import Runtime
-from storage.db import reading, transaction
+from storage.db import is_transient, reading, transaction
 from storage.models import InboundRecord
 
 log = logging.getLogger("tawasul.turns")
@@ -105,10 +105,16 @@ class TurnRunner:
             if self.prepare is not None:
                 self.prepare(contact_id)
             self.runtime.process_contact(contact_id)
-        except Exception:  # any failure, our bugs included: the messages stay pending and the worker lives on
+        except Exception as exc:  # any failure, our bugs included: the messages stay pending and the worker lives on
             count = self._failures.get(contact_id, (0, 0.0))[0] + 1
-            self._failures[contact_id] = (count, time.monotonic() + min(300.0, 2.0**count))
-            log.exception("turn failed for contact %s (attempt %d); will retry", contact_id, count)
+            # A database blip (refused, reset, deadlock, a timeout) is retried sooner than our own bug.
+            transient = is_transient(exc)
+            self._failures[contact_id] = (count, time.monotonic() + min(30.0 if transient else 300.0, 2.0**count))
+            if transient:
+                log.warning("turn for contact %s met a passing database error (%s, attempt %d); will retry",
+                            contact_id, type(exc).__name__, count)
+            else:
+                log.exception("turn failed for contact %s (attempt %d); will retry", contact_id, count)
             return
         self._failures.pop(contact_id, None)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.errors import InputError
 from bot.flows.base import Reply, Result, State
@@ -30,9 +30,15 @@ from bot.turn.read import Understander, build_input, choose_language, load_conte
 from bot.turn.references import new_reference
 from bot.turn.write import write_result
 from orgs import load_org
-from storage.db import get_engine, transaction
+from storage.db import get_engine, is_transient, read_once, transaction
 from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
-from storage.queries import contact_by_address, insert_inbound, lock_contact, oldest_pending, pending_messages
+from storage.queries import (
+    contact_by_address,
+    insert_inbound,
+    lock_contact_with_session,
+    oldest_pending,
+    pending_messages,
+)
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
@@ -46,6 +52,45 @@ def clean_text(text: str) -> str:
     """A message's text as it is stored: bounded, without control characters or bidi overrides."""
     return _UNSAFE.sub("", text or "")[:MAX_TEXT_CHARS]
 REFERENCE_RETRIES = 3
+SESSION_RETRIES = 5  # a session changed by someone else between the NLU call and the commit: read again
+
+
+class StaleSession(RuntimeError):
+    """The session kept changing while the NLU was asked: the message stays pending (not a poisoned one)."""
+
+
+class _Parsed:
+    """The NLU's answer for one stored message, asked before the transaction and handed to `build_input`."""
+
+    def __init__(self, text: str, result: Any) -> None:
+        self._text, self._result = text, result
+
+    @classmethod
+    def of(cls, pending: InboundRecord, nlu: Understander) -> _Parsed:
+        text = pending.text
+        asked = bool(text.strip()) and any(ch.isalpha() for ch in text)  # as build_input decides
+        return cls(text, nlu.parse(text) if asked else None)
+
+    def parse(self, text: str) -> Any:
+        assert text == self._text, "a stored message's text never changes"
+        return self._result
+
+
+def _asks_nlu(nlu: Understander | None, state: State, text: str) -> bool:
+    """The NLU reads a message unless a flow waits for a value it accepts or for free text (personal data
+    stays out of the NLU; see bot/turn/detour.py)."""
+    in_form = bool(state.get("flow") and state.get("expects"))
+    return nlu is not None and (not in_form or detour.wants_nlu(state, text))
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What a turn read before asking the NLU: it commits only if these are still true."""
+
+    inbound_id: int
+    version: int | None  # the session's version (None: no session yet)
+    asks_nlu: bool
+    parsed: _Parsed | None
 MAX_TURN_ATTEMPTS = 3  # a message whose turn fails this often is set aside, with an apology
 
 
@@ -139,6 +184,10 @@ class Runtime:
             try:
                 turn = self._turn_with_retries(contact_id)
             except Exception as exc:
+                if is_transient(exc) or isinstance(exc, StaleSession):
+                    # The database failed, not the message (refused, reset, deadlock, a timeout): it stays
+                    # pending, uncounted, and the runner retries the contact with backoff.
+                    raise
                 # The turn rolled back; count the failure so a message that always fails
                 # cannot block this contact's later messages for ever.
                 set_aside = self._record_failure(contact_id, exc)
@@ -199,15 +248,56 @@ class Runtime:
             return [apology]
 
     def _one_turn(self, contact_id: int) -> tuple[list[OutboundRecord], bool] | None:
-        """The replies of the contact's oldest pending message, and whether another one waits after it."""
+        """The replies of the contact's oldest pending message, and whether another one waits after it.
+
+        The NLU is asked BEFORE the write transaction, with no lock held (a slow NLU then never holds up a
+        webhook, `/healthz` or another contact's turn): the message and the session are read, the NLU
+        parses, then the transaction locks the contact and commits the turn only if the session and the
+        message are still those that were read; otherwise it reads again (SESSION_RETRIES times).
+        """
+        for _ in range(SESSION_RETRIES):
+            seen = self._understand(contact_id)
+            if seen is None:
+                return None
+            done = self._commit_turn(contact_id, seen)
+            if done is not None:
+                return done
+        raise StaleSession(f"contact {contact_id}'s session kept changing during its turn")
+
+    def _understand(self, contact_id: int) -> _Seen | None:
+        """Outside any transaction: the oldest pending message, the session version, and the NLU's parse."""
+        with read_once(self.engine) as tx:  # one statement: the message and the session together
+            found = tx.exec(
+                select(InboundRecord, Conversation)
+                .join(Conversation, col(Conversation.contact_id) == InboundRecord.contact_id, isouter=True)
+                .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
+                .order_by(col(InboundRecord.id))
+                .limit(1)
+            ).first()
+        if found is None:
+            return None
+        pending, conversation = found
+        state: State = dict(conversation.state or {}) if conversation else {}
+        version = conversation.version if conversation else None
+        if conversation is not None:
+            state, _ = self._expire(state, conversation, self.clock())
+        asks_nlu = _asks_nlu(self.nlu, state, pending.text)
+        assert pending.id is not None
+        parsed = _Parsed.of(pending, self.nlu) if asks_nlu and self.nlu is not None else None
+        return _Seen(pending.id, version, asks_nlu, parsed)
+
+    def _commit_turn(self, contact_id: int, seen: _Seen) -> tuple[list[OutboundRecord], bool] | None:
+        """The turn, under the contact's lock; None when what `_understand` saw has changed since."""
         with transaction(self.engine) as tx:
-            contact = lock_contact(tx, contact_id)
+            contact, found = lock_contact_with_session(tx, contact_id)
             waiting = pending_messages(tx, contact_id, limit=2)
             if not waiting:
-                return None
+                return None  # another worker ran it meanwhile
             pending = waiting[0]
+            if pending.id != seen.inbound_id or (found.version if found else None) != seen.version:
+                return None  # nothing written yet: the (empty) transaction ends and the turn reads again
             now = self.clock()
-            conversation = tx.get(Conversation, contact_id) or Conversation(contact_id=contact_id, state={})
+            conversation = found or Conversation(contact_id=contact_id, state={})
             state: State = dict(conversation.state or {})
             state, expired = self._expire(state, conversation, now)
             result = self.intercept(contact, pending, state) if self.intercept else None
@@ -215,8 +305,9 @@ class Runtime:
                 lang = contact.language or "ar"
             else:
                 in_form = bool(state.get("flow") and state.get("expects"))
-                nlu = self.nlu if not in_form or detour.wants_nlu(state, pending.text) else None
-                inp = build_input(pending, nlu, in_form=in_form)
+                if _asks_nlu(self.nlu, state, pending.text) != seen.asks_nlu:
+                    return None  # the session changed between the two reads: the NLU must (not) be asked
+                inp = build_input(pending, seen.parsed, in_form=in_form)
                 lang = choose_language(contact, inp)
                 ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None)
                 result = router.decide(state, ctx, inp)

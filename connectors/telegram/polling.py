@@ -63,13 +63,18 @@ class Poller:
                 self._stop.wait(3)
                 continue
             for update in updates:
-                offset = update.update_id + 1
                 try:
                     inbound = self.channel.parse_update(update.to_dict())
+                    for msg in inbound.messages:
+                        contact_id = self.accept(msg)
+                        if contact_id is not None:
+                            self.submit(contact_id)
                 except InputError as exc:
                     log.info("telegram: update ignored: %s", exc)
-                    continue
-                for msg in inbound.messages:
-                    contact_id = self.accept(msg)
-                    if contact_id is not None:
-                        self.submit(contact_id)
+                except Exception as exc:  # noqa: BLE001 - e.g. the database is away: Telegram keeps the update
+                    # The offset stays before this update, so the next getUpdates delivers it again (a message
+                    # of it already stored is dropped by its id); the thread lives on.
+                    log.warning("telegram: update not stored (%s); polling it again", type(exc).__name__)
+                    self._stop.wait(3)
+                    break
+                offset = update.update_id + 1
