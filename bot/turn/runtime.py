@@ -24,6 +24,7 @@ from sqlmodel import Session
 from bot.errors import InputError
 from bot.flows.base import Reply, Result, State
 from bot.lang.i18n import translator
+from bot.lang.keywords import keyword_intent
 from bot.messages import InboundMessage
 from bot.turn import router
 from bot.turn.read import Understander, build_input, choose_language, load_context
@@ -217,6 +218,10 @@ class Runtime:
                 nlu = self.nlu if not (state.get("flow") and state.get("expects")) else None
                 inp = build_input(pending, nlu)
                 lang = choose_language(contact, inp)
+                understood = inp.intent or keyword_intent(inp.text)
+                if understood:  # for staff: an Arabic gloss beside a message in another language
+                    pending.payload = {**(pending.payload or {}), "understood": {
+                        "intent": understood, "by": "nlu" if inp.intent else "keyword", "language": lang}}
                 ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None)
                 result = router.decide(state, ctx, inp)
                 if expired:
