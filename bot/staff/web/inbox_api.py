@@ -22,7 +22,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from bot.staff import inbox, ownership, search, thread
 from bot.staff.auth import Principal
 from bot.staff.inbox_schemas import (
     AssignIn,
@@ -39,7 +38,7 @@ from bot.staff.inbox_schemas import (
     View,
 )
 from bot.staff.profile_schemas import ProfileVersionOut
-from bot.staff.web import profiles
+from bot.staff.web import inbox, ownership, profiles, search, thread
 from bot.staff.web.api import ERRORS, Reason, Who
 from bot.staff.web.backend import Backend, Store
 from bot.staff.web.requests import scope_org

@@ -13,11 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from bot.staff import inbox, ownership, search, thread
 from bot.staff.auth import Principal, csrf_token
 from bot.staff.inbox_schemas import ReadyReplyOut
 from bot.staff.labels import field_site_label, service_label
-from bot.staff.web import inbox_pages, profiles, work
+from bot.staff.web import inbox, inbox_pages, ownership, profiles, search, thread, work
 from bot.staff.web.backend import Store, backend
 from bot.staff.web.console import HEADERS, Posted, act, guard, html, redirect, render, session
 from bot.staff.web.errors import ApiError, BadInput

@@ -14,6 +14,7 @@ from bot.staff.web.html import days_left_text, e, hidden, moment_text, org_name,
 VIEWS = (("mine", "محادثاتي"), ("unassigned", "غير مسندة"), ("all", "الكل"), ("closed", "المغلقة والسابقة"))
 KIND_AR = {"handoff": "محادثة محالة", "alert": "بلاغ عاجل", "complaint": "شكوى جديدة"}
 CSS = """
+label.inline{display:inline-block;margin-inline-end:.8rem}
 .tabs a{display:inline-block;padding:.3rem .8rem;margin-inline-end:.3rem;border-radius:.3rem;background:#e4f4ea}
 .tabs a.on{background:#0f5c3a;color:#fff}.live{color:#0f5c3a}.unread{background:#0f5c3a}
 .thread{display:grid;grid-template-columns:2fr 1fr;gap:1rem}@media(max-width:50rem){.thread{display:block}}
@@ -97,7 +98,7 @@ def inbox_page(data: InboxOut, csrf: str, filters: dict[str, str], services: Seq
             f'<p class="tabs">{tabs}</p>{form}{summary}'
             f'<table><thead><tr>{head}</tr></thead><tbody id="inbox-rows">{inbox_rows(data.items, csrf)}</tbody>'
             "</table></div>")
-    return f"<style>{CSS}</style>" + section("صندوق الوارد", body) + '<script src="/staff/inbox.js"></script>'
+    return f"<style>{CSS}</style>" + section("المحادثات المحالة والبلاغات العاجلة والشكاوى الجديدة", body) + '<script src="/staff/inbox.js"></script>'
 
 
 def _entry(t: ThreadOut, kind: str, author: str, author_name: str, at: object, text: str, extra: str) -> str:

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from bot.lang.i18n import translator
 from bot.messages import InboundMessage
-from bot.staff import ownership
 from bot.staff.auth import Principal
+from bot.staff.web import ownership
 from bot.staff.web.errors import ApiError
 from bot.turn.runtime import Runtime
 from storage.db import transaction

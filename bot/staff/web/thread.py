@@ -23,9 +23,9 @@ from sqlmodel import Session, col, select
 from bot.staff.auth import Principal
 from bot.staff.inbox_schemas import Attachment, NoteOut, ReadyReplyFor, ThreadEntry, ThreadOut
 from bot.staff.labels import intent_label
-from bot.staff.ownership import first_name, held_by
 from bot.staff.reads import org_today, summary
 from bot.staff.web.errors import BadInput, NotFound
+from bot.staff.web.ownership import first_name, held_by
 from bot.staff.web.requests import check_reason
 from bot.staff.web.work import _complaints_out
 from bot.turn.profiles import current_profile

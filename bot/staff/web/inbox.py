@@ -28,8 +28,8 @@ from bot.staff.labels import (
     service_label,
 )
 from bot.staff.masking import mask_address
-from bot.staff.ownership import held_by
 from bot.staff.web.html import status_ar
+from bot.staff.web.ownership import held_by
 from bot.staff.web.requests import count_rows, in_org, scope_org
 from storage.models import Complaint, Contact, Handoff, InboundRecord, ServiceRequest, UrgentAlert, as_utc
 from storage.queries import audit
