@@ -67,8 +67,15 @@ def committee_label(org: str | None, key: str | None) -> str:
     return GENERIC_AR.get(key, key)
 
 
+# Staff's own short names (the beneficiary's menu words, in bot/flows/complaint.py, are first-person).
+CATEGORY_AR = {"service": "الخدمة المقدَّمة", "staff": "سلوك أحد الموظفين", "delay": "تأخر في الرد",
+               "suggestion": "اقتراح للتحسين", "other": "أخرى"}
+
+
 def category_label(key: str | None) -> str:
     """A complaint's category in Arabic."""
+    if key in CATEGORY_AR:
+        return CATEGORY_AR[key]
     titles = dict(CATEGORIES)
     if key in titles:
         return translator("ar").t(titles[key])
