@@ -4,6 +4,7 @@ speaker with a ready reply in Urdu, adds an internal note (never sent) and trans
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -95,3 +96,18 @@ def test_officer_claims_reads_answers_in_urdu_notes_and_transfers(console: Conso
     time.sleep(1)  # the outbox worker has had every chance to send a note if it ever would
     assert all(NOTE not in t for t in _sent_texts(console, phone))
     assert all(NOTE not in unseal(text) for text, in console.server.rows("SELECT text FROM message_out"))
+
+
+def test_an_urgent_alert_arrives_with_a_title_cue(console: Console, staff_page: Callable[[str], Page]) -> None:
+    page = staff_page("mudir")
+    page.goto(console.url + "/staff/inbox")
+    expect(page.locator("#live")).to_contain_text("مباشر")
+    page.wait_for_timeout(700)
+    phone = "+966501110003"
+    assert console.server.post("twilio", twilio_body(phone, "ساعدوني ضايع في منى")).status_code == 200
+    wait_for(lambda: _sent_texts(console, phone), 10)
+    if not console.server.rows("SELECT id FROM urgentalert"):  # unsure it is an emergency: it asked first
+        assert console.server.post("twilio", twilio_body(phone, "نعم")).status_code == 200
+    expect(page.locator("#inbox-rows tr[data-kind=alert]")).to_have_count(1, timeout=5000)
+    expect(page).to_have_title(re.compile("بلاغ عاجل"))
+    expect(page.locator('[data-count="urgent"]')).to_have_text("1")

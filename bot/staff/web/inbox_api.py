@@ -48,6 +48,9 @@ from storage.db import reading, transaction
 router = APIRouter(prefix="/staff/api", tags=["workspace"], responses=ERRORS)
 POLL_SECONDS = 0.5  # how often the events stream looks at the database (any process may have changed it)
 HEARTBEAT_SECONDS = 15.0
+# A stream ends after this long and the browser reconnects at once (with Last-Event-ID): `serve` waits for open
+# responses when it stops, so no console holds it up for longer than this.
+STREAM_SECONDS = 20.0
 
 
 def event_stream(b: Backend, who: Principal, org: str | None, since: str | None, timeout: float,
@@ -94,7 +97,8 @@ def get_inbox(b: Store, who: Who, view: View = "all", org: str | None = None, ch
 @router.get("/inbox/events", summary="Server-sent events: the inbox changed (version and counts, no personal data)",
             response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
 def inbox_events(b: Store, who: Who, request: Request, org: str | None = None, since: str | None = None,
-                 timeout: Annotated[float, Query(ge=1, le=3600)] = 300) -> StreamingResponse:
+                 timeout: Annotated[float, Query(ge=1, le=3600)] = STREAM_SECONDS) -> StreamingResponse:
+    since = request.headers.get("last-event-id") or since
     stream = event_stream(b, who, org, since, timeout, request.is_disconnected)
     return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 

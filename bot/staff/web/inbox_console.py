@@ -21,7 +21,7 @@ from bot.staff.web.backend import Store, backend
 from bot.staff.web.console import HEADERS, Posted, act, guard, html, redirect, render, session
 from bot.staff.web.errors import ApiError, BadInput
 from bot.staff.web.html import error_page
-from bot.staff.web.inbox_api import SSE_HEADERS, event_stream
+from bot.staff.web.inbox_api import SSE_HEADERS, STREAM_SECONDS, event_stream
 from bot.turn.profiles import current_profile
 from storage.db import reading, transaction
 from storage.models import Handoff
@@ -102,7 +102,8 @@ def inbox_events(b: Store, request: Request, since: str | None = None) -> Respon
     found = session(request)
     if found is None:
         return JSONResponse({"error": "unauthorized"}, 401)
-    return StreamingResponse(event_stream(b, found[0], None, since, 300, request.is_disconnected),
+    since = request.headers.get("last-event-id") or since  # a reconnection: the last version it saw
+    return StreamingResponse(event_stream(b, found[0], None, since, STREAM_SECONDS, request.is_disconnected),
                              media_type="text/event-stream", headers=SSE_HEADERS)
 
 

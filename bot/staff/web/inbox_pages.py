@@ -233,7 +233,7 @@ INBOX_JS = r"""
   });
   var root = document.getElementById("inbox");
   if (!root || !window.EventSource) return;
-  var since = root.dataset.version, urgent = Number(root.dataset.urgent), title = document.title;
+  var since = root.dataset.version, urgent = Number(root.dataset.urgent), base = document.title, title = base;
   var query = root.dataset.query, busy = false, again = false;
   function cue(n) {
     document.title = "🔴 (" + n + ") بلاغ عاجل — " + title;
@@ -253,6 +253,7 @@ INBOX_JS = r"""
           document.querySelectorAll('[data-count="' + k + '"]').forEach(function (el) { el.textContent = d.counts[k]; });
         });
         root.dataset.version = d.version;
+        title = (d.counts.unread ? "(" + d.counts.unread + ") " : "") + base;
         if (d.counts.urgent > urgent) cue(d.counts.urgent); else if (!d.counts.urgent) document.title = title;
         urgent = d.counts.urgent;
       })
