@@ -191,3 +191,29 @@ def test_events_stream_tells_of_changes(client: Client, seeded: Seeded, runtime:
     changed = client.get("/staff/api/inbox/events", params={"timeout": 1, "since": version}, headers=amal)
     assert "event: inbox" in changed.text and '"unassigned": 1' in changed.text
     assert client.get("/staff/api/inbox/events", params={"timeout": 1}).status_code == 401
+
+
+def test_notes_expire_with_the_messages_and_go_with_an_erasure(client: Client, seeded: Seeded, runtime: Runtime,
+                                                               db: Engine, clock: Clock) -> None:
+    from storage.erase import erase_person
+    from storage.models import StaffNote
+    from storage.retention import expire
+
+    _urdu_handoff(runtime, clock)
+    amal = login(client, "amal")
+    [item] = [i for i in client.get("/staff/api/inbox", headers=amal).json()["items"] if i["kind"] == "handoff"]
+    for text in ("أولى", "ثانية"):
+        assert client.post(f"/staff/api/threads/{item['conversation']}/notes", headers=amal,
+                           json={"text": text}).status_code == 200
+    later = clock() + timedelta(days=1)
+    with transaction(db) as tx:
+        kept = expire(tx, "esrar", messages_before=clock() - timedelta(days=1), requests_before=later,
+                      complaints_before=later)
+        assert "staff_notes" not in kept.counts
+        assert expire(tx, "esrar", messages_before=later, requests_before=later, complaints_before=later,
+                      dry_run=True).counts["staff_notes"] == 2
+    contact_id = int(item["conversation"][1:])
+    with transaction(db) as tx:
+        erase_person(tx, contact_id)
+    with Session(db) as tx:
+        assert [n.text for n in tx.exec(select(StaffNote)).all()] == ["", ""]
