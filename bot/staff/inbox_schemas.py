@@ -121,6 +121,7 @@ class ThreadOut(BaseModel):
     assignee_name: str | None
     category: str | None
     reason_of_day: str = Field(description="the reason this staff member gave today to open it")
+    open_alert: str | None = Field(default=None, description='an urgent alert of theirs still open: "A3"')
     entries: list[ThreadEntry]
     requests: list[RequestSummary]
     complaints: list[ComplaintOut]

@@ -111,3 +111,11 @@ def test_an_urgent_alert_arrives_with_a_title_cue(console: Console, staff_page: 
     expect(page.locator("#inbox-rows tr[data-kind=alert]")).to_have_count(1, timeout=5000)
     expect(page).to_have_title(re.compile("بلاغ عاجل"))
     expect(page.locator('[data-count="urgent"]')).to_have_text("1")
+    # The person who raised it can be written to from the whole conversation.
+    page.locator("#inbox-rows tr[data-kind=alert] a").first.click()
+    page.fill("#reason", "متابعة بلاغ الحاج العاجل")
+    page.get_by_role("button", name="فتح المحادثة كاملة").click()
+    expect(page.locator("section.urgent")).to_contain_text("بلاغ عاجل مفتوح")
+    page.fill("#alert-text", "نحن في الطريق إليك، ابقَ في مكانك")
+    page.locator("section.urgent").get_by_role("button", name="إرسال").click()
+    wait_for(lambda: any("نحن في الطريق إليك" in t for t in _sent_texts(console, phone)), 10)

@@ -143,6 +143,14 @@ def thread_page(t: ThreadOut, csrf: str, ready: Sequence[ReadyReplyFor], colleag
             + (f'<p class="note">ردود جاهزة (بلغة المستفيد: {e(lang)}):</p><p>{buttons}</p>' if buttons else "")
             + '<label for="reply-text">الرد</label><textarea id="reply-text" name="text" dir="auto" required></textarea>'
             '<p><button type="submit">إرسال الرد إلى المستفيد</button></p></form>')))
+    if t.open_alert:
+        number = t.open_alert[1:]
+        write = ("" if open_ else
+                 f'<form method="post" action="/staff/alerts/{e(number)}/reply">{hidden(csrf)}'
+                 '<label for="alert-text">رسالة إلى صاحب البلاغ (تُحال محادثته إليك)</label>'
+                 '<textarea id="alert-text" name="text" required></textarea><p><button type="submit">إرسال</button></p></form>')
+        parts.insert(0, section("بلاغ عاجل مفتوح", f'<p><a href="/staff/alerts/{e(number)}">صفحة البلاغ العاجل '
+                                                   f"{ltr(t.open_alert)} (الموقع والاستلام)</a></p>{write}", "urgent"))
     parts.append(section("ملاحظة داخلية", (
         f'<form method="post" action="{e(action)}/notes">{hidden(csrf)}'
         '<label for="note-text">ملاحظة للموظفين فقط (لا تُرسل إلى المستفيد أبدًا)</label>'

@@ -153,12 +153,15 @@ def thread(tx: Session, who: Principal, key: str, reason: str | None, now: datet
                        .order_by(col(ServiceRequest.id).desc())).all()
     complaints = tx.exec(select(Complaint).where(Complaint.contact_id == contact.id)
                          .order_by(col(Complaint.id).desc())).all()
+    alert = tx.exec(select(UrgentAlert.id).where(UrgentAlert.contact_id == contact.id, UrgentAlert.status == "open")
+                    .order_by(col(UrgentAlert.id).desc())).first()
     return ThreadOut(
         conversation=target, org=contact.org_slug, contact_address=contact.address, channel=contact.channel,
         language=contact.language, handoff=f"H{latest.id}" if latest else None,
         handoff_status=latest.status if latest else None, assignee=latest.assignee if latest else None,
         assignee_name=first_name(tx, latest.assignee) if latest else None,
         category=latest.category if latest else None, reason_of_day=given, entries=_entries(tx, who, contact),
+        open_alert=f"A{alert}" if alert else None,
         requests=[summary(r, now) for r in requests], complaints=_complaints_out(tx, complaints))
 
 
