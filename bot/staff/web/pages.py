@@ -200,6 +200,7 @@ def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None
     facts = definitions((("الحالة", e(status_ar(h.status))), ("الجمعية", e(org_name(h.org))), ("المستفيد", bidi(h.contact_address)), ("القناة", e(channel_ar(h.channel))),
                          ("المسؤول", e(officer_label(h.org, h.officer))), ("السبب", e(REASON_AR.get(h.reason, h.reason))),
                          ("منذ", e(moment_text(h.opened_at))), ("رسائل بانتظار الرد", e(h.waiting_messages))))
+    facts += f'<p><a href="/staff/threads/{e(h.id)}">المحادثة كاملة (المستفيد والمساعد والموظفون والملاحظات)</a></p>'
     if messages is None:
         shown = reason_form(f"/staff/handoffs/{h.id}/messages", csrf)
     else:

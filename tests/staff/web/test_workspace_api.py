@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -217,3 +218,27 @@ def test_notes_expire_with_the_messages_and_go_with_an_erasure(client: Client, s
         erase_person(tx, contact_id)
     with Session(db) as tx:
         assert [n.text for n in tx.exec(select(StaffNote)).all()] == ["", ""]
+
+
+def test_attachments_and_locations_in_the_thread(client: Client, seeded: Seeded, runtime: Runtime, clock: Clock,
+                                                 tmp_path: Path) -> None:
+    from bot.messages import Location, Media
+
+    _urdu_handoff(runtime, clock)
+    photo = tmp_path / "id-copy.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n-a-photo")
+    runtime.handle(InboundMessage("telegram", "7070", "tg-ur-3", "", "esrar",
+                                  media=(Media(path=str(photo), content_type="image/png", size=17, name="id-copy.png"),)))
+    runtime.handle(InboundMessage("telegram", "7070", "tg-ur-4", "", "esrar", location=Location(21.4225, 39.8262)))
+    amal = login(client, "amal")
+    [item] = [i for i in client.get("/staff/api/inbox", headers=amal).json()["items"] if i["kind"] == "handoff"]
+    shown = client.get(f"/staff/api/threads/{item['conversation']}", params={"reason": "مراجعة المرفقات المرسلة"},
+                       headers=amal).json()
+    [attached] = [a for e in shown["entries"] for a in e["attachments"]]
+    assert attached["name"] == "id-copy.png" and attached["content_type"] == "image/png"
+    [located] = [e for e in shown["entries"] if e["location"]]
+    assert located["map_url"] == "https://maps.google.com/?q=21.4225,39.8262"
+    got = client.get(attached["url"], headers=amal)
+    assert got.status_code == 200 and got.content == photo.read_bytes()
+    assert client.get(attached["url"], headers=login(client, "mudir")).status_code == 400  # no reason of his today
+    assert client.get(attached["url"], headers=login(client, "badr")).status_code == 404
