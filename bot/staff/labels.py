@@ -32,6 +32,14 @@ GENERIC_AR = {
 }
 
 
+# Beneficiary categories (the contact officers' keys) and committees, when no profile names them.
+GROUP_AR = {"general": "العام", "pilgrims": "الحجاج والمعتمرين", "patients": "المرضى", "communities": "الجاليات",
+            "productive_families": "الأسر المنتجة", "families": "الأسر", "trainees": "المتدربين",
+            "new_muslims": "المسلمين الجدد", "members": "الأعضاء", "health": "الشؤون الصحية"}
+COMMITTEE_AR = {"general": "اللجنة العامة", "follow_up": "لجنة المتابعة", "board": "مجلس الإدارة",
+                "research": "لجنة البحث الاجتماعي"}
+
+
 def profile_of(slug: str | None) -> OrgProfile | None:
     if not slug:
         return None
@@ -55,7 +63,8 @@ def officer_label(org: str | None, key: str | None) -> str:
         for officer in profile.contact_officers:
             if key in (officer.staff, officer.category, f"officer.{officer.category}"):
                 return officer.title.get("ar")
-    return GENERIC_AR.get(key.removeprefix("officer."), key)
+    group = key.removeprefix("officer.")
+    return f"ضابط اتصال {GROUP_AR[group]}" if group in GROUP_AR else "ضابط اتصال فئة أخرى"
 
 
 def committee_label(org: str | None, key: str | None) -> str:
@@ -64,7 +73,7 @@ def committee_label(org: str | None, key: str | None) -> str:
     profile = profile_of(org)
     if profile is not None and key in profile.committees:
         return profile.committee_name(key, "ar")
-    return GENERIC_AR.get(key, key)
+    return COMMITTEE_AR.get(key, GENERIC_AR.get(key, key))
 
 
 # Staff's own short names (the beneficiary's menu words, in bot/flows/complaint.py, are first-person).

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from bot.staff.inbox_schemas import InboxItem, InboxOut, ReadyReplyFor, ReadyReplyOut, SearchHit, ThreadOut
-from bot.staff.labels import CHANNEL_AR, LANGUAGE_AR, label, officer_label
+from bot.staff.labels import CHANNEL_AR, LANGUAGE_AR, category_label, committee_label, officer_label
 from bot.staff.web.html import days_left_text, e, hidden, moment_text, org_name, section, status_ar, table
 
 VIEWS = (("mine", "محادثاتي"), ("unassigned", "غير مسندة"), ("all", "الكل"), ("closed", "المغلقة والسابقة"))
@@ -182,8 +182,8 @@ def thread_page(t: ThreadOut, csrf: str, ready: Sequence[ReadyReplyFor], colleag
         f'<a href="/staff/requests/{e(r.reference)}">{ltr(r.reference)}</a>', e(r.service_name), e(status_ar(r.status)),
         days_left_text(r.working_days_left, r.overdue))) for r in t.requests], "لا توجد طلبات.")
     comps = table(("الشكوى", "التصنيف", "اللجنة", "الحالة"), [("", (
-        f'<a href="/staff/complaints/{e(c.reference)}">{ltr(c.reference)}</a>', e(label(c.org, c.category)),
-        e(label(c.org, c.committee)), e(status_ar(c.status)))) for c in t.complaints], "لا توجد شكاوى.")
+        f'<a href="/staff/complaints/{e(c.reference)}">{ltr(c.reference)}</a>', e(category_label(c.category)),
+        e(committee_label(c.org, c.committee)), e(status_ar(c.status)))) for c in t.complaints], "لا توجد شكاوى.")
     side += [section("الطلبات المرتبطة", reqs), section("الشكاوى المرتبطة", comps)]
     return (f"<style>{CSS}</style><p><a href=\"/staff/inbox\">← صندوق الوارد</a> · {ltr(base.rsplit('/', 1)[1])}</p>"
             f'<div class="thread"><div>{"".join(parts)}</div><aside>{"".join(side)}</aside></div>'
