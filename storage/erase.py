@@ -34,6 +34,7 @@ from storage.models import (
     PrivacyRequest,
     Rating,
     ServiceRequest,
+    StaffNote,
     StatusChange,
     UrgentAlert,
     Volunteer,
@@ -109,6 +110,10 @@ def erase_person(tx: Session, contact_id: int, *, keep_unsent: Iterable[int] = (
             out.to_address = ERASED_ADDRESS.format(id=contact_id)
             done.add("messages_out")
         tx.add(out)
+    for note in tx.exec(select(StaffNote).where(StaffNote.contact_id == contact_id)).all():
+        note.text = ""  # staff notes quote the person; the fact that one was written remains
+        tx.add(note)
+        done.add("staff_notes")
     conversation = tx.get(Conversation, contact_id)
     if conversation is not None:
         tx.delete(conversation)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
-from storage.sealed import SealedJSON, SealedText, id_hash_of
+from storage.sealed import SealedJSON, SealedText, id_hash_of, name_hash_of
 
 
 def utcnow() -> datetime:
@@ -82,6 +82,7 @@ class ServiceRequest(SQLModel, table=True):
     # ID numbers, diagnosis and free text sealed at rest; the ID number also as a keyed hash, to find it by.
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(SealedJSON, nullable=False))
     national_id_hash: str | None = Field(default=None, index=True, max_length=64)
+    name_hash: str | None = Field(default=None, index=True, max_length=64)  # the full name's keyed hash (search)
     documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     channel: str = Field(max_length=16)
     language: str = Field(default="ar", max_length=8)
@@ -95,6 +96,7 @@ class ServiceRequest(SQLModel, table=True):
 @event.listens_for(ServiceRequest, "before_update")
 def _hash_id_number(_mapper: Any, _connection: Any, target: ServiceRequest) -> None:
     target.national_id_hash = id_hash_of(target.data)
+    target.name_hash = name_hash_of(target.data)
 
 
 class StatusChange(SQLModel, table=True):
@@ -230,6 +232,10 @@ class Handoff(SQLModel, table=True):
     last_activity_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     closed_by: str | None = Field(default=None, max_length=64)
+    # The one staff member the conversation is with (None: unassigned). Changed only by a conditional
+    # UPDATE naming the holder the caller saw (bot/staff/inbox.py), so two claims never both win.
+    assignee: str | None = Field(default=None, index=True, max_length=64)
+    assigned_at: datetime | None = None
 
 
 class Volunteer(SQLModel, table=True):
@@ -347,3 +353,32 @@ class SiteNotice(SQLModel, table=True):
     actor: str = Field(max_length=64)
     counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffNote(SQLModel, table=True):
+    """An internal note on a conversation: staff read it, the beneficiary never receives it (nothing in
+    the outbox refers to it)."""
+
+    __tablename__ = "staff_note"
+    id: int | None = Field(default=None, primary_key=True)
+    org_slug: str = Field(index=True, max_length=32)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    handoff_id: int | None = Field(default=None, foreign_key="handoff.id")
+    author: str = Field(max_length=64)
+    text: str = Field(sa_column=Column(SealedText, nullable=False))  # sealed at rest: notes quote people
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ThreadAccess(SQLModel, table=True):
+    """The reason a staff member gave to open one conversation on one day (in the association's time zone):
+    one reason a conversation a day, each opening still audited. Unique in the database, so two tabs
+    opening at once write one row."""
+
+    __tablename__ = "thread_access"
+    __table_args__ = (UniqueConstraint("staff", "contact_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff: str = Field(max_length=64)
+    contact_id: int = Field(index=True, foreign_key="contact.id")
+    day: date
+    reason: str
+    at: datetime = Field(default_factory=utcnow)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Text, column, select, table, update
+from sqlalchemy import JSON, Text, column, inspect, select, table, update
 from sqlalchemy.engine import Connection
 
-from storage.sealed import id_hash_of, reseal, reseal_tree, unseal_tree
+from storage.sealed import id_hash_of, name_hash_of, reseal, reseal_tree, unseal_tree
 
 BATCH = 500
 # (table, key column, sealed column, JSON?)
@@ -27,10 +27,12 @@ SEALED_COLUMNS = (
 def reseal_all(conn: Connection) -> dict[str, int]:
     """Rows rewritten per table."""
     counts: dict[str, int] = {}
+    # The name hash came with a later migration (0007) than the one that first runs this.
+    named = "name_hash" in {c["name"] for c in inspect(conn).get_columns("service_request")}
     for name, key, col_name, is_json in SEALED_COLUMNS:
         cols = [column(key), column(col_name, JSON if is_json else Text)]
         if name == "service_request":
-            cols.append(column("national_id_hash", Text))
+            cols += [column("national_id_hash", Text), *([column("name_hash", Text)] if named else [])]
         tbl = table(name, *cols)
         key_col = tbl.c[key]
         last: Any = None
@@ -52,6 +54,9 @@ def reseal_all(conn: Connection) -> dict[str, int]:
                     digest = id_hash_of(unseal_tree(value))
                     if digest != row._mapping["national_id_hash"]:
                         changes["national_id_hash"] = digest
+                    name_digest = name_hash_of(unseal_tree(value)) if named else None
+                    if named and name_digest != row._mapping["name_hash"]:
+                        changes["name_hash"] = name_digest
                 if changes:
                     conn.execute(update(tbl).where(key_col == row._mapping[key]).values(**changes))
                     counts[name] += 1

@@ -34,6 +34,7 @@ from storage.models import (
     InboundRecord,
     OutboundRecord,
     ServiceRequest,
+    StaffNote,
     StatusChange,
     UrgentAlert,
 )
@@ -89,6 +90,11 @@ def expire(tx: Session, org_slug: str, *, messages_before: datetime, requests_be
         if not dry_run:
             out.text, out.buttons, out.session = "", [], {}
         touch(out, "messages_out", out.contact_id)
+    for note in tx.exec(select(StaffNote).where(StaffNote.org_slug == org_slug, StaffNote.text != "",
+                                                col(StaffNote.created_at) < messages_before)).all():
+        if not dry_run:  # staff notes quote the person: kept as long as the messages they are about
+            note.text = ""
+        touch(note, "staff_notes")
     for conversation in tx.exec(select(Conversation).where(col(Conversation.contact_id).in_(contacts),
                                                            col(Conversation.updated_at) < messages_before)).all():
         done.add("conversations")

@@ -163,6 +163,35 @@ def id_hash_of(data: dict[str, Any] | None) -> str | None:
     return None
 
 
+NAME_KEYS = ("full_name", "name")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None,
+                              **{chr(c): None for c in range(0x064B, 0x0653)}})  # hamzas, ta marbuta, tashkeel
+
+
+def _normalised_name(name: str) -> str:
+    """A name as typed in several ways (أحمد / احمد, spaces, case, diacritics) folds to one form."""
+    return " ".join(name.translate(_ARABIC_FOLD).casefold().split())
+
+
+def name_hash(name: str) -> str:
+    """The keyed hash a person's name is found by (under the newest key); never the name itself."""
+    return hmac.new(_hash_key(keys()[0]), b"name|" + _normalised_name(name).encode(), hashlib.sha256).hexdigest()
+
+
+def name_hashes(name: str) -> list[str]:
+    return [hmac.new(_hash_key(k), b"name|" + _normalised_name(name).encode(), hashlib.sha256).hexdigest()
+            for k in keys()]
+
+
+def name_hash_of(data: dict[str, Any] | None) -> str | None:
+    """The hash of the (plain) full name in request data, if any."""
+    for key in NAME_KEYS:
+        value = unseal((data or {}).get(key) or "")
+        if isinstance(value, str) and value.strip():
+            return name_hash(value)
+    return None
+
+
 class SealedJSON(TypeDecorator[Any]):
     """A JSON column whose sensitive values (SEALED_KEYS) are sealed in the database, open in Python."""
 

@@ -14,6 +14,8 @@
     tawasul staff create-user amal --org esrar --role officer --name "أمل" --as admin   (password asked;
         --password-stdin reads it from stdin; --all-orgs instead of --org: every association)
     tawasul staff deactivate amal --as admin          (no more sign-in; her open sessions end at once)
+    tawasul staff inbox | claim | assign | transfer | thread | note | search | ready-replies   (the workspace:
+        bot/staff/workspace_cli.py)
 Every action and every read is written to the audit log (actor, action, target, reason, details).
 `--as` must name an existing, active staff user, and every command is held to that user's associations
 and role exactly as the API is (bot/staff/cli_access.py); the first `create-user` of a database with no
@@ -38,6 +40,7 @@ from bot.staff import actions as staffops
 from bot.staff import auth as staffauth
 from bot.staff import cli_reports
 from bot.staff import reads as staffviews
+from bot.staff import workspace_cli
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
 from bot.staff.cli_access import acting_user, check_user_admin, require_manager
@@ -134,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     p = add("activate", "let a deactivated user sign in again")
     p.add_argument("username")
     cli_reports.add_commands(add)  # timers, digest, report, export, audit, visit outcomes, field-site notices
+    workspace_cli.add_commands(add)
     return parser
 
 
@@ -166,6 +170,8 @@ def _run(args: argparse.Namespace, tx: Session, who: Principal, now: datetime) -
     actor = who.username
     if args.command in cli_reports.COMMANDS:
         return cli_reports.run(args, tx, who, now)
+    if args.command in workspace_cli.COMMANDS:
+        return workspace_cli.run(args, tx, who, now)
     if args.command == "list":
         data = staffviews.board(tx, scope_org(who, args.org), actor, now, limit=None if args.all_rows else args.limit)
         return data, _board_text(data)

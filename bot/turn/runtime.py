@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from bot.errors import InputError
 from bot.flows.base import Reply, Result, State
 from bot.lang.i18n import translator
+from bot.lang.keywords import keyword_intent
 from bot.messages import InboundMessage
 from bot.turn import detour, router
 from bot.turn.read import Understander, build_input, choose_language, load_context
@@ -309,6 +310,10 @@ class Runtime:
                     return None  # the session changed between the two reads: the NLU must (not) be asked
                 inp = build_input(pending, seen.parsed, in_form=in_form)
                 lang = choose_language(contact, inp)
+                understood = inp.intent or keyword_intent(inp.text)
+                if understood:  # for staff: an Arabic gloss beside a message in another language
+                    pending.payload = {**(pending.payload or {}), "understood": {
+                        "intent": understood, "by": "nlu" if inp.intent else "keyword", "language": lang}}
                 ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None)
                 result = router.decide(state, ctx, inp)
                 if expired:

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.staff.web import api, console, profile_api, profile_console, reports_api, reports_console
+from bot.staff.web import (
+    api,
+    console,
+    inbox_api,
+    inbox_console,
+    profile_api,
+    profile_console,
+    reports_api,
+    reports_console,
+)
 from bot.staff.web.backend import Backend
 
 staff_router = APIRouter()
 staff_router.include_router(api.router)
+staff_router.include_router(inbox_api.router)
 staff_router.include_router(profile_api.router)
+staff_router.include_router(inbox_console.router)
 staff_router.include_router(console.router)
 staff_router.include_router(profile_console.router)
 staff_router.include_router(reports_api.router)

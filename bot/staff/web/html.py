@@ -111,11 +111,13 @@ def page(title: str, body: str, *, who_name: str | None = None, role: str | None
          manager: bool = False, csrf: str | None = None, flash: str | None = None) -> str:
     nav = ""
     if who_name:
-        links = '<a href="/staff">لوحة العمل</a> <a href="/staff/timers">المواعيد والمتأخرات</a>'
+        links = ('<a href="/staff">لوحة العمل</a> <a href="/staff/inbox">صندوق الوارد</a> '
+                 '<a href="/staff/search">بحث</a> <a href="/staff/timers">المواعيد والمتأخرات</a>')
         links += ' <a href="/staff/field">العمل الميداني</a>'
         if manager:
             links += ' <a href="/staff/ratings">رضا المستفيدين</a> <a href="/staff/orgs">ملف الجمعية</a>'
             links += ' <a href="/staff/reports">التقارير</a> <a href="/staff/audit">سجل التدقيق</a>'
+            links += ' <a href="/staff/ready-replies">الردود الجاهزة</a>'
         nav = (f"{links} <span>{e(who_name)} ({e(ROLE_AR.get(role or '', role))})</span>"
                f'<form class="inline" method="post" action="/staff/logout">{hidden(csrf)}'
                '<button type="submit">خروج</button></form>')

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.staff.labels import CHANNEL_AR, category_label, committee_label, officer_label
 from bot.staff.schemas import (
     AlertOut,
     ComplaintDetails,
@@ -53,6 +54,15 @@ ON_BEHALF_AR = {
     "other": "شخص آخر",
 }
 ACTOR_AR = {"beneficiary": "المستفيد", "system": "النظام"}
+def bidi(value: object) -> str:
+    """A phone number, chat id or reference kept left to right inside the Arabic page."""
+    return f'<bdi dir="ltr">{e(value)}</bdi>' if value not in (None, "") else "—"
+
+
+def channel_ar(channel: str) -> str:
+    return CHANNEL_AR.get(channel, channel)
+
+
 REASON_AR = {"asked": "طلب المستفيد", "not_understood": "لم يفهم المساعد", "unclear_procedure": "إجراء غير واضح",
              "urgent": "عاجل"}
 
@@ -92,8 +102,8 @@ def _map_link(a: AlertOut) -> str:
 
 def alert_page(a: AlertOut, csrf: str) -> str:
     """One urgent alert: masked until a reason is given (then the address, exact place and text, audited)."""
-    facts = definitions((("الجمعية", e(org_name(a.org))), ("المستفيد", e(a.contact_address)),
-                         ("القناة", e(a.channel)), ("الموقع", _map_link(a)),
+    facts = definitions((("الجمعية", e(org_name(a.org))), ("المستفيد", bidi(a.contact_address)),
+                         ("القناة", e(channel_ar(a.channel))), ("الموقع", _map_link(a)),
                          ("النص", e(a.text) if not a.masked else "—"), ("الوقت", e(moment_text(a.created_at))),
                          ("الحالة", e(status_ar(a.status)))))
     shown = reason_form(f"/staff/alerts/{a.id}/personal", csrf) if a.masked else ""
@@ -107,20 +117,20 @@ def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list
               complaints: list[ComplaintOut], csrf: str, privacy: list[PrivacyOut] | None = None,
               totals: dict[str, int] | None = None) -> str:
     """The work board; `totals` (counted in SQL) head each list when it shows only its first rows."""
-    alert_rows = [("overdue", (f'<a href="/staff/alerts/{a.id}">{e(org_name(a.org))}</a>', e(a.contact_address),
-                               e(a.channel), _map_link(a), e(a.text) if not a.masked else "يظهر مع ذكر السبب",
+    alert_rows = [("overdue", (f'<a href="/staff/alerts/{a.id}">{e(org_name(a.org))}</a>', bidi(a.contact_address),
+                               e(channel_ar(a.channel)), _map_link(a), e(a.text) if not a.masked else "يظهر مع ذكر السبب",
                                e(moment_text(a.created_at)),
                                form(f"/staff/alerts/{a.id}/acknowledge", csrf, "", "استلام البلاغ")))
                   for a in alerts]
-    handoff_rows = [("", (f'<a href="/staff/handoffs/{e(h.id)}">{e(h.id)}</a>', e(org_name(h.org)), e(h.contact_address),
-                          e(h.officer), e(REASON_AR.get(h.reason, h.reason)), e(moment_text(h.opened_at)),
+    handoff_rows = [("", (f'<a href="/staff/handoffs/{e(h.id)}">{e(h.id)}</a>', e(org_name(h.org)), bidi(h.contact_address),
+                          e(officer_label(h.org, h.officer)), e(REASON_AR.get(h.reason, h.reason)), e(moment_text(h.opened_at)),
                           str(h.waiting_messages))) for h in handoffs]
     request_rows = [("overdue" if r.overdue else "",
                      (f'<a href="/staff/requests/{e(r.reference)}">{e(r.reference)}</a>', e(org_name(r.org)),
                       e(r.service_name), e(status_ar(r.status)), e(day_text(r.due_date)),
                       days_left_text(r.working_days_left, r.overdue))) for r in requests]
     complaint_rows = [("", (f'<a href="/staff/complaints/{e(c.reference)}">{e(c.reference)}</a>', e(org_name(c.org)),
-                            e(c.category), e(status_ar(c.status)), e(moment_text(c.filed_at)))) for c in complaints]
+                            e(category_label(c.category)), e(status_ar(c.status)), e(moment_text(c.filed_at)))) for c in complaints]
     privacy = privacy or []
     privacy_rows = [("overdue" if p.overdue else "",
                      (f'<a href="/staff/privacy/{e(p.reference)}">{e(p.reference)}</a>', e(org_name(p.org)),
@@ -166,7 +176,7 @@ def request_page(req: RequestDetail, csrf: str, personal: PersonalData | None) -
     if personal is None:
         private = reason_form(f"/staff/requests/{req.reference}/personal", csrf)
     else:
-        rows = [("العنوان على القناة", e(personal.contact_address)), ("الجوال", e(personal.contact_phone)),
+        rows = [("العنوان على القناة", bidi(personal.contact_address)), ("الجوال", bidi(personal.contact_phone)),
                 ("اللغة", e(personal.language)), ("مقدَّم نيابةً عن", e(ON_BEHALF_AR.get(personal.on_behalf_of or "", personal.on_behalf_of)))]
         rows += [(FIELD_AR.get(k, k), e(_field_value(req.org, k, v))) for k, v in personal.data.items()]
         rows.append(("المستندات", _documents(personal.documents)))
@@ -188,9 +198,10 @@ def _ready(h: HandoffOut, csrf: str, ready: Sequence[ReadyReply]) -> str:
 
 def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None,
                  ready: Sequence[ReadyReply] = ()) -> str:
-    facts = definitions((("الحالة", e(status_ar(h.status))), ("الجمعية", e(org_name(h.org))), ("المستفيد", e(h.contact_address)), ("القناة", e(h.channel)),
-                         ("المسؤول", e(h.officer)), ("السبب", e(REASON_AR.get(h.reason, h.reason))),
+    facts = definitions((("الحالة", e(status_ar(h.status))), ("الجمعية", e(org_name(h.org))), ("المستفيد", bidi(h.contact_address)), ("القناة", e(channel_ar(h.channel))),
+                         ("المسؤول", e(officer_label(h.org, h.officer))), ("السبب", e(REASON_AR.get(h.reason, h.reason))),
                          ("منذ", e(moment_text(h.opened_at))), ("رسائل بانتظار الرد", e(h.waiting_messages))))
+    facts += f'<p><a href="/staff/threads/{e(h.id)}">المحادثة كاملة (المستفيد والمساعد والموظفون والملاحظات)</a></p>'
     if messages is None:
         shown = reason_form(f"/staff/handoffs/{h.id}/messages", csrf)
     else:
@@ -206,14 +217,14 @@ def handoff_page(h: HandoffOut, csrf: str, messages: list[HandoffMessage] | None
 
 
 def complaint_page(c: ComplaintOut, csrf: str, details: ComplaintDetails | None) -> str:
-    facts = definitions((("الجمعية", e(org_name(c.org))), ("التصنيف", e(c.category)), ("اللجنة", e(c.committee)),
+    facts = definitions((("الجمعية", e(org_name(c.org))), ("التصنيف", e(category_label(c.category))), ("اللجنة", e(committee_label(c.org, c.committee))),
                          ("الحالة", e(status_ar(c.status))), ("الطلب المرتبط", e(c.request_reference)),
                          ("تاريخ التقديم", e(moment_text(c.filed_at))), ("النتيجة", e(c.outcome))))
     records = table(("تاريخ الجلسة", "اللجنة", "ثبوت الضرر", "حجمه", "أسبابه", "قرار التعويض"),
-                    [("", (e(day_text(r.held_on)), e(r.committee), "نعم" if r.harm_found else "لا", e(r.harm_size),
+                    [("", (e(day_text(r.held_on)), e(committee_label(c.org, r.committee)), "نعم" if r.harm_found else "لا", e(r.harm_size),
                            e(r.causes), e(r.compensation_decision))) for r in c.investigations], "لا توجد محاضر.")
     private = (reason_form(f"/staff/complaints/{c.reference}/personal", csrf) if details is None else
-               definitions((("المستفيد", e(details.contact_address)), ("نص الشكوى", e(details.details)),
+               definitions((("المستفيد", bidi(details.contact_address)), ("نص الشكوى", e(details.details)),
                             ("المرفقات", e(len(details.attachments))))))
     parts = [section("الشكوى", facts), section("نص الشكوى", private), section("محاضر التحقيق", records)]
     if c.status != "resolved":
