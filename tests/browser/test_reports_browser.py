@@ -32,8 +32,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHOTS = Path(os.environ.get("TAWASUL_SCREENSHOTS", ROOT / "data" / "screenshots"))
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
+import playwright.sync_api as playwright_sync  # a dev dependency: never skipped
 
 
 def _free_port() -> int:
@@ -61,60 +60,62 @@ def server(runtime: Runtime, db: Engine) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_manager_opens_the_monthly_report_and_downloads(server: str, db: Engine, db_url: str) -> None:
+def test_manager_opens_the_monthly_report_and_downloads(server: str, db: Engine, db_url: str,
+                                                         chromium: playwright_sync.Browser) -> None:
     seed(db)
     _month(db)
     _manager(db)
-    with playwright_sync.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_context(locale="ar-SA", accept_downloads=True).new_page()
-            page.goto(f"{server}/staff/login")
-            page.fill("#username", "esrar.mudir")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{server}/staff")
-            page.click("text=التقارير")
-            page.wait_for_url(f"{server}/staff/reports")
-            page.fill("#month", "2026-11")
-            page.click("form[action='/staff/reports'] button")
-            page.wait_for_url("**/staff/reports?org=esrar&month=2026-11")
-            page.wait_for_load_state("networkidle")
-            assert page.locator("html").get_attribute("dir") == "rtl"
-            assert "نوفمبر 2026" in page.inner_text("main") and "جمادى" in page.inner_text("main")
-            # Every chart image loaded (a broken or refused image has no natural width).
-            widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
-            assert len(widths) == 5 and all(w and w > 300 for w in widths), widths
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
-            with page.expect_download() as pdf_download:
-                page.click("#pdf")
-            pdf = Path(pdf_download.value.path()).read_bytes()
-            assert pdf[:5] == b"%PDF-" and pdf_download.value.suggested_filename == "tawasul-esrar-2026-11.pdf"
-            with page.expect_download() as xlsx_download:
-                page.click("a[href^='/staff/export/requests.xlsx']")
-            sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes())).active
-            rows = list(sheet.iter_rows(values_only=True))
-            assert rows[0][0] == "رقم الطلب" and {r[0] for r in rows[1:]} == {"ESR-0000-00001", "ESR-0000-00002"}
-            assert not any("+966550000000" in str(v) for r in rows for v in r)  # masked without a reason
-            # The timers (late in red) and the audit page, which now holds the exports just made.
-            page.click("text=المواعيد والمتأخرات")
-            page.wait_for_url(f"{server}/staff/timers")
-            late = page.locator("tr.overdue", has_text="ESR-0000-00001")
-            assert late.count() == 1 and "متأخر" in late.inner_text()
-            assert page.eval_on_selector("tr.overdue td", "td => getComputedStyle(td).backgroundColor") \
-                == "rgb(253, 232, 230)"
-            page.screenshot(path=str(SHOTS / "timers.png"), full_page=True)
-            page.click("text=سجل التدقيق")
-            page.select_option("#action", "export_list")
-            page.fill("#since", "١٤٤٨-٠٦-١٠ هـ")
-            page.click("form[action='/staff/audit'] button")
-            page.wait_for_load_state("networkidle")
-            assert "الصفوف 1–1 من 1" in page.inner_text("main") and "تصدير قائمة" in page.inner_text("main")
-            page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
-            page.click("text=العمل الميداني")
-            page.wait_for_url(f"{server}/staff/field")
-            assert page.get_attribute("#date", "type") == "text"  # either calendar, not the US-style picker
-            page.screenshot(path=str(SHOTS / "field.png"), full_page=True)
-        finally:
-            browser.close()
+    # The browser is the session's (tests/browser/conftest.py): one Playwright driver for every test.
+    browser = chromium
+    try:
+        page = browser.new_context(locale="ar-SA", accept_downloads=True).new_page()
+        page.goto(f"{server}/staff/login")
+        page.fill("#username", "esrar.mudir")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{server}/staff")
+        page.click("text=التقارير")
+        page.wait_for_url(f"{server}/staff/reports")
+        page.fill("#month", "2026-11")
+        page.click("form[action='/staff/reports'] button")
+        page.wait_for_url("**/staff/reports?org=esrar&month=2026-11")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert "نوفمبر 2026" in page.inner_text("main") and "جمادى" in page.inner_text("main")
+        # Every chart image loaded (a broken or refused image has no natural width).
+        widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
+        assert len(widths) == 5 and all(w and w > 300 for w in widths), widths
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
+        with page.expect_download() as pdf_download:
+            page.click("#pdf")
+        pdf = Path(pdf_download.value.path()).read_bytes()
+        assert pdf[:5] == b"%PDF-" and pdf_download.value.suggested_filename == "tawasul-esrar-2026-11.pdf"
+        with page.expect_download() as xlsx_download:
+            page.click("a[href^='/staff/export/requests.xlsx']")
+        sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes())).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][0] == "رقم الطلب" and {r[0] for r in rows[1:]} == {"ESR-0000-00001", "ESR-0000-00002"}
+        assert not any("+966550000000" in str(v) for r in rows for v in r)  # masked without a reason
+        # The timers (late in red) and the audit page, which now holds the exports just made.
+        page.click("text=المواعيد والمتأخرات")
+        page.wait_for_url(f"{server}/staff/timers")
+        late = page.locator("tr.overdue", has_text="ESR-0000-00001")
+        assert late.count() == 1 and "متأخر" in late.inner_text()
+        assert page.eval_on_selector("tr.overdue td", "td => getComputedStyle(td).backgroundColor") \
+            == "rgb(253, 232, 230)"
+        page.screenshot(path=str(SHOTS / "timers.png"), full_page=True)
+        page.click("text=سجل التدقيق")
+        page.select_option("#action", "export_list")
+        page.fill("#since", "١٤٤٨-٠٦-١٠ هـ")
+        page.click("form[action='/staff/audit'] button")
+        page.wait_for_load_state("networkidle")
+        assert "الصفوف 1–1 من 1" in page.inner_text("main") and "تصدير قائمة" in page.inner_text("main")
+        page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+        page.click("text=العمل الميداني")
+        page.wait_for_url(f"{server}/staff/field")
+        assert page.get_attribute("#date", "type") == "text"  # either calendar, not the US-style picker
+        page.screenshot(path=str(SHOTS / "field.png"), full_page=True)
+    finally:
+        for context in browser.contexts:
+            context.close()
