@@ -38,9 +38,8 @@ from bot.flows.status import STATUS_LABELS
 from bot.lang.i18n import translator
 from bot.staff import actions as staffops
 from bot.staff import auth as staffauth
-from bot.staff import cli_reports
+from bot.staff import cli_reports, workspace_cli
 from bot.staff import reads as staffviews
-from bot.staff import workspace_cli
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
 from bot.staff.cli_access import acting_user, check_user_admin, require_manager
