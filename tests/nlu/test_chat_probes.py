@@ -39,6 +39,7 @@ def test_a_wrong_expectation_fails_with_its_reason(nlu_url: str, tmp_path: Path)
     assert "probes: 1, passed: 0, failed: 1" in done.stdout
 
 
+@pytest.mark.timeout(1200)  # about 90 whole conversations through `tawasul chat`, 3 at a time, on 2 cores
 def test_every_probe_passes(nlu_url: str) -> None:
     done = _probe(nlu_url)
     print(done.stdout)
@@ -51,7 +52,7 @@ def _probe(nlu_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NLU_URL": nlu_url}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "probe", "chat", *args],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=600, check=False,
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=1100, check=False,
     )
 
 
