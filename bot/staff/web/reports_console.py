@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from bot.lang.dates import BadDate, parse_day
 from bot.staff.auth import Principal, csrf_ok
 from bot.staff.charts import CHARTS, chart_png
 from bot.staff.pdf import monthly_pdf
@@ -27,6 +26,7 @@ from bot.staff.web.console import Posted, act, html, redirect, session, view
 from bot.staff.web.errors import ApiError, BadInput, NotFound
 from bot.staff.web.exports import export_file
 from bot.staff.web.html import error_page
+from bot.staff.web.reports_api import day_of as _day
 from bot.staff.web.requests import schedule_visit
 from bot.turn.profiles import current_profile
 from orgs.loader import all_orgs
@@ -39,14 +39,6 @@ DONE = {"visit": "حُدد موعد الزيارة وأُبلغت الأسرة."
         "notice": "أُرسل التعميم إلى مستفيدي الموقع."}
 CONSOLE_DONE.update(DONE)  # the console's `?done=` notices, for these pages' redirects too
 
-
-def _day(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return parse_day(text)
-    except BadDate as exc:
-        raise BadInput(str(exc), "bad_date") from exc
 
 
 def _file(request: Request, make: Callable[[Session, Principal], tuple[str, str, bytes]]) -> Response:
