@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.lang.words import canon
 from orgs.schema import OrgProfile
@@ -79,9 +80,11 @@ def _stem(word: str) -> str:
     return _AR_SUFFIX.sub("", _AR_VERB.sub("", _AR_PREFIX.sub("", word)))
 
 
-def terms(text: str) -> list[str]:
-    """The words of a text that say what it is about, in one spelling."""
-    return [_stem(w) for w in canon(text).split() if w not in _STOP and not w.isdigit()]
+@lru_cache(maxsize=16384)
+def terms(text: str) -> tuple[str, ...]:
+    """The words of a text that say what it is about, in one spelling (remembered: the profiles' questions,
+    names and descriptions are ranked on every message that asks something)."""
+    return tuple(_stem(w) for w in canon(text).split() if w not in _STOP and not w.isdigit())
 
 
 def candidates(org: OrgProfile, topics: Mapping[str, list[str]]) -> list[Candidate]:
