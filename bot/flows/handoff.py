@@ -54,12 +54,19 @@ def open_handoff(ctx: Context, reason: str, resume: State | None = None, intro: 
     if officer.phone:
         lines.append(ctx.t("You can also call {phone}.", phone=officer.phone))
     lines.append(ctx.t("Until then I will not reply automatically; everything you write here reaches the staff."))
+    return _with_staff(ctx, reason, category, resume, Reply("\n".join(lines)))
+
+
+def _with_staff(ctx: Context, reason: str, category: str, resume: State | None, said: Reply,
+                **extra: Any) -> Result:
+    """The quiet state with `category`'s officer, the OpenHandoff effect and its event, after `said`."""
+    officer = ctx.org.officer_for(category)
     now = ctx.now.isoformat()
     data: dict[str, Any] = {"since": now, "last_staff": now, "category": category, "officer": officer.staff,
-                            "resume": _clean(resume or {})}
+                            "resume": _clean(resume or {}), **extra}
     state: State = {"flow": NAME, "step": WITH_STAFF, "expects": None, "data": data}
     event = {"type": "handoff_opened", "reason": reason, "category": category, "officer": officer.staff}
-    return Result(state, (Reply("\n".join(lines)),), (OpenHandoff(category, officer.staff, reason),), (event,))
+    return Result(state, (said,), (OpenHandoff(category, officer.staff, reason),), (event,))
 
 
 URGENT_CATEGORIES = ("urgent", "pilgrims")  # the on-duty officer of an alert, where the profile names one
@@ -76,13 +83,7 @@ def open_for_alert(ctx: Context, lead: Reply, resume: State | None = None) -> Re
              ctx.t("The {officer} is with you in this conversation now.", officer=ctx.local(officer.title)),
              ctx.t("Write here anything that helps them reach you or find the person you are looking for "
                    "(a description, what they are wearing, a landmark); it reaches the staff at once.")]
-    now = ctx.now.isoformat()
-    data: dict[str, Any] = {"since": now, "last_staff": now, "category": category, "officer": officer.staff,
-                            "resume": _clean(resume or {}), "alert": True}
-    state: State = {"flow": NAME, "step": WITH_STAFF, "expects": None, "data": data}
-    event = {"type": "handoff_opened", "reason": "urgent_alert", "category": category, "officer": officer.staff}
-    return Result(state, (Reply("\n".join(lines), lead.buttons),), (OpenHandoff(category, officer.staff, "urgent_alert"),),
-                  (event,))
+    return _with_staff(ctx, "urgent_alert", category, resume, Reply("\n".join(lines), lead.buttons), alert=True)
 
 
 def _clean(state: State) -> State:

@@ -72,9 +72,7 @@ def faq_for(ctx: Context, text: str) -> str | None:
 def understands(ctx: Context, state: State, text: str) -> bool:
     """Whether the topics menu that `state` shows can take `text`: a number of it, or words of a topic.
     Anything else («شكرا», "I want to complain") is a new message, not a wrong pick."""
-    options = list((state.get("data") or {}).get("options") or [])
-    items = _titles(ctx, options) if options else _topics(ctx)
-    if digit_choice(text, len(items)):
+    if digit_choice(text, len(_items(ctx, state))):
         return True
     topic, close = _match(ctx, text)
     return topic is not None or bool(close)
@@ -112,9 +110,14 @@ def prompt(state: State, ctx: Context) -> tuple[Reply, ...]:
     return _ask_topic(ctx).replies
 
 
-def step(state: State, ctx: Context, inp: Input) -> Result:
+def _items(ctx: Context, state: State) -> list[tuple[str, str]]:
+    """The topics the menu in `state` shows: the "did you mean" options, else every topic."""
     options = list((state.get("data") or {}).get("options") or [])
-    items = _titles(ctx, options) if options else _topics(ctx)
+    return _titles(ctx, options) if options else _topics(ctx)
+
+
+def step(state: State, ctx: Context, inp: Input) -> Result:
+    items = _items(ctx, state)
     pick = digit_choice(inp.button or inp.text, len(items))
     if pick:
         return answer(ctx, items[pick - 1][0])
