@@ -80,9 +80,12 @@ def wait_ready(url: str, timeout: float, process: subprocess.Popen[bytes] | None
 
 @contextlib.contextmanager
 def running_server(
-    port: int | None = None, model: Path | None = None, timeout: float = STARTUP_TIMEOUT
+    port: int | None = None, model: Path | None = None, timeout: float = STARTUP_TIMEOUT, threads: int | None = None
 ) -> Iterator[str]:
-    """Run a Rasa server for the duration of the block and yield its base URL."""
+    """Run a Rasa server for the duration of the block and yield its base URL.
+
+    `threads`: the cores its embedding may use (several servers on one machine share its cores: each
+    taking them all would oversubscribe them, and OpenMP's waiting workers then spin against each other)."""
     model = model or paths.MODEL
     if not paths.rasa_executable().exists():
         raise ServerError(f"no NLU environment at {paths.venv_dir()}: run nlu/setup_env.sh")
@@ -98,7 +101,8 @@ def running_server(
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=workdir.name,
-            env=paths.rasa_env(),
+            env=paths.rasa_env() | ({"OMP_NUM_THREADS": str(threads), "TAWASUL_E5_THREADS": str(threads)}
+                                    if threads else {}),
             start_new_session=True,
         )
     try:

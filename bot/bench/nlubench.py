@@ -44,10 +44,13 @@ def start_nlu(stack: contextlib.ExitStack, count: int) -> str | None:
 
     server_token()  # one token, made here, for every server and every serve process (they inherit it)
     urls: list[str | BaseException] = [""] * count
+    # The machine's cores shared out: two servers with two embedding threads each on two cores spin
+    # against each other (their OpenMP workers wait busily), and every parse gets slower.
+    cores = None if os.environ.get("TAWASUL_E5_THREADS") else max(1, (os.cpu_count() or 1) // count)
 
     def start(i: int) -> None:
         try:
-            urls[i] = stack.enter_context(running_server(timeout=600))
+            urls[i] = stack.enter_context(running_server(timeout=600, threads=cores))
         except BaseException as exc:  # noqa: BLE001 - reported below, after every start finished
             urls[i] = exc
 

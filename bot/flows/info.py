@@ -10,10 +10,11 @@ Example: "وش ساعات الدوام" -> "من الأحد إلى الخميس 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from bot.flows import info_search
 from bot.flows.base import Context, Input, Reply, Result, State, ask, done
-from bot.lang.i18n import N_
+from bot.lang.i18n import N_, translator
 from bot.lang.words import digit_choice
 from bot.messages import Button
 
@@ -43,9 +44,10 @@ _TOPIC_WORDS = {
 }
 
 
-def _topic_texts(ctx: Context) -> dict[str, list[str]]:
+@lru_cache(maxsize=1)
+def _topic_texts() -> dict[str, list[str]]:
     """Each built-in topic's title in the four languages and its words, for the ranking."""
-    return {key: [*(ctx.with_lang(lang).t(title) for lang in ("ar", "en", "ur", "id")), *_TOPIC_WORDS[key]]
+    return {key: [*(translator(lang).t(title) for lang in ("ar", "en", "ur", "id")), *_TOPIC_WORDS[key]]
             for key, title in TOPICS}
 
 
@@ -59,7 +61,8 @@ def _topics(ctx: Context) -> list[tuple[str, str]]:
 def _match(ctx: Context, text: str) -> tuple[str | None, list[str]]:
     """(the answer the question asks for, or None; close answers to offer instead) by ranking every
     FAQ question and topic against it (bot/flows/info_search.py)."""
-    ranked = info_search.rank(info_search.candidates(ctx.org, _topic_texts(ctx)), text)
+    found = info_search.memo("faq", (ctx.org,), lambda: info_search.candidates(ctx.org, _topic_texts()))
+    ranked = info_search.rank(found, text)
     return info_search.best(ranked)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,6 +85,24 @@ def terms(text: str) -> tuple[str, ...]:
     """The words of a text that say what it is about, in one spelling (remembered: the profiles' questions,
     names and descriptions are ranked on every message that asks something)."""
     return tuple(_stem(w) for w in canon(text).split() if w not in _STOP and not w.isdigit())
+
+
+_MEMO: dict[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], list[Candidate]]] = {}
+
+
+def memo(kind: str, owners: tuple[object, ...], make: Callable[[], list[Candidate]]) -> list[Candidate]:
+    """`make()`, remembered while the same objects (a profile, its services) are asked about again: profiles
+    are loaded once per version and never changed in place, so their candidates are built once, not on every
+    message that asks something."""
+    key = (kind, tuple(map(id, owners)))
+    hit = _MEMO.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], owners, strict=True)):
+        return hit[1]
+    if len(_MEMO) > 512:
+        _MEMO.clear()
+    found = make()
+    _MEMO[key] = (owners, found)
+    return found
 
 
 def candidates(org: OrgProfile, topics: Mapping[str, list[str]]) -> list[Candidate]:

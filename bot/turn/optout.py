@@ -19,7 +19,8 @@ import re
 from typing import Any
 
 from bot.flows.base import Reply, Result
-from storage.models import Contact, InboundRecord
+from storage.models import Contact
+from storage.turnrows import PendingMessage
 
 # Not "cancel"/"إلغاء" alone: those cancel a form in progress (the flows' cancel intent).
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "optout", "الغاء الاشتراك", "إلغاء الاشتراك",
@@ -48,7 +49,7 @@ def keyword(text: str) -> str | None:
     return None
 
 
-def intercept(contact: Contact, pending: InboundRecord, state: dict[str, Any]) -> Result | None:
+def intercept(contact: Contact, pending: PendingMessage, state: dict[str, Any]) -> Result | None:
     """A Result that replaces the turn, or None to let the flows run."""
     if contact.channel not in CHANNELS:
         return None

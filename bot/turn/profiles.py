@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from orgs import OrgProfile, OrgProfileError, load_org
 from orgs.loader import with_override
-from storage.profiles import latest_version
+from storage.turnrows import profile_version
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,12 @@ log = logging.getLogger(__name__)
 def current_profile(tx: Session, slug: str) -> OrgProfile:
     """The association's profile as staff last left it; raises ``OrgNotFound`` for an unknown slug."""
     seed = load_org(slug)
-    row = latest_version(tx, org_slug=slug)
-    if row is None or not row.override:
+    row = profile_version(tx, slug)
+    if row is None or not row[1]:
         return seed
+    version, override = row
     try:
-        return with_override(slug, dict(row.override), row.version)
+        return with_override(slug, override, version)
     except OrgProfileError:
-        log.exception("profile edit %s v%s no longer validates; serving the seed", slug, row.version)
+        log.exception("profile edit %s v%s no longer validates; serving the seed", slug, version)
         return seed

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.flows.base import ComplaintView, ContactView, Context, Input, RequestView
 from bot.lang.courtesy import in_kind, unsupported_script
@@ -20,15 +20,10 @@ from bot.lang.keywords import keyword_intent
 from bot.messages import Location, Media
 from bot.turn.profiles import current_profile
 from nlu.entities import extract
-from storage.models import (
-    Complaint,
-    Contact,
-    InboundRecord,
-    ServiceRequest,
-    StatusChange,
-    UrgentAlert,
-    as_utc,
-)
+from orgs import load_org
+from storage import turnrows
+from storage.models import Contact, as_utc
+from storage.turnrows import PendingMessage
 
 _REFERENCE = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}[ \-–_.]{0,3}[\d٠-٩]")
 LANGUAGES = ("ar", "en", "ur", "id")
@@ -43,7 +38,7 @@ class Understander(Protocol):
     def parse(self, text: str) -> Any: ...
 
 
-def build_input(pending: InboundRecord, nlu: Understander | None, *, in_form: bool = False) -> Input:
+def build_input(pending: PendingMessage, nlu: Understander | None, *, in_form: bool = False) -> Input:
     """The stored message as a flow input (`nlu` None: the NLU is down or not used).
 
     `in_form`: a flow waits for an answer. The NLU's intent is still read (an emergency, a complaint or a
@@ -125,33 +120,6 @@ def _mostly_latin(words: list[str]) -> bool:
     return sum(w.isascii() for w in words) * 2 > len(words)
 
 
-def _request_views(tx: Session, contact_id: int) -> tuple[RequestView, ...]:
-    requests = tx.exec(
-        select(ServiceRequest)
-        .where(ServiceRequest.contact_id == contact_id)
-        .order_by(col(ServiceRequest.submitted_at).desc(), col(ServiceRequest.id).desc())
-    ).all()
-    ids = [r.id for r in requests]
-    latest: dict[int, StatusChange] = {}
-    if ids:
-        # One query for every request's history; the newest change of each wins.
-        for change in tx.exec(
-            select(StatusChange).where(col(StatusChange.request_id).in_(ids)).order_by(col(StatusChange.id))
-        ).all():
-            latest[change.request_id] = change
-    views = []
-    for req in requests:
-        assert req.id is not None
-        last = latest.get(req.id)
-        # The beneficiary's own reply (needs_info answered) is not a note to read back to them.
-        note = last.note if last is not None and last.actor != "beneficiary" else None
-        views.append(
-            RequestView(req.reference, req.service_id, req.status, req.submitted_at, req.due_date,
-                        tuple(req.committees), note)
-        )
-    return tuple(views)
-
-
 def load_context(
     tx: Session,
     contact: Contact,
@@ -160,23 +128,30 @@ def load_context(
     new_reference: Callable[[str], str],
     *,
     nlu_available: bool,
+    locked: turnrows.Locked | None = None,
 ) -> Context:
-    """What a flow step may know: the org, the clock, and this contact's own records only."""
+    """What a flow step may know: the org, the clock, and this contact's own records only.
+
+    `locked`: what a turn's first statement already read (turnrows.lock_turn): the open alert, and whether
+    there are requests, complaints or a profile edit to read at all."""
     assert contact.id is not None
-    alert_at = tx.exec(
-        select(UrgentAlert.created_at)
-        .where(UrgentAlert.contact_id == contact.id, UrgentAlert.status == "open")
-        .order_by(col(UrgentAlert.id).desc())
-    ).first()
-    complaints = tx.exec(
-        select(Complaint).where(Complaint.contact_id == contact.id).order_by(col(Complaint.id).desc())
-    ).all()
+    if locked is not None:
+        alert_at = locked.alert_at
+        requests = turnrows.requests_of(tx, contact.id) if locked.requests else []
+        complaints = turnrows.complaints_of(tx, contact.id) if locked.complaints else []
+        org = current_profile(tx, contact.org_slug) if locked.profile_edited else load_org(contact.org_slug)
+    else:
+        alert_at = turnrows.open_alert_at(tx, contact.id)
+        requests = turnrows.requests_of(tx, contact.id)
+        complaints = turnrows.complaints_of(tx, contact.id)
+        org = current_profile(tx, contact.org_slug)
     return Context(
-        org=current_profile(tx, contact.org_slug),
+        org=org,
         now=now,
         lang=lang,
         contact=ContactView(contact.id, contact.channel, contact.phone, contact.language),
-        requests=_request_views(tx, contact.id),
+        requests=tuple(RequestView(r.reference, r.service_id, r.status, r.submitted_at, r.due_date, r.committees,
+                                   r.last_note) for r in requests),
         complaints=tuple(ComplaintView(c.reference, c.status, c.committee, c.created_at, c.outcome)
                          for c in complaints),
         new_reference=new_reference,

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.errors import InputError
 from bot.flows.base import Reply, Result, State
@@ -31,15 +31,10 @@ from bot.turn.read import Understander, build_input, choose_language, load_conte
 from bot.turn.references import new_reference
 from bot.turn.write import write_result
 from orgs import load_org
+from storage import turnrows
 from storage.db import get_engine, is_transient, read_once, transaction
-from storage.models import Contact, Conversation, InboundRecord, OutboundRecord, as_utc
-from storage.queries import (
-    contact_by_address,
-    insert_inbound,
-    lock_contact_with_session,
-    oldest_pending,
-    pending_messages,
-)
+from storage.models import Contact, OutboundRecord, as_utc
+from storage.queries import oldest_pending
 
 log = logging.getLogger("tawasul.runtime")
 MAX_TEXT_CHARS = 4096
@@ -67,7 +62,7 @@ class _Parsed:
         self._text, self._result = text, result
 
     @classmethod
-    def of(cls, pending: InboundRecord, nlu: Understander) -> _Parsed:
+    def of(cls, pending: turnrows.PendingMessage, nlu: Understander) -> _Parsed:
         text = pending.text
         asked = bool(text.strip()) and any(ch.isalpha() for ch in text)  # as build_input decides
         return cls(text, nlu.parse(text) if asked else None)
@@ -88,8 +83,8 @@ def _asks_nlu(nlu: Understander | None, state: State, text: str) -> bool:
 class _Seen:
     """What a turn read before asking the NLU: it commits only if these are still true."""
 
-    inbound_id: int
-    version: int | None  # the session's version (None: no session yet)
+    message: turnrows.PendingMessage
+    session: turnrows.SessionRow  # its version None: no session yet
     asks_nlu: bool
     parsed: _Parsed | None
 MAX_TURN_ATTEMPTS = 3  # a message whose turn fails this often is set aside, with an apology
@@ -114,7 +109,7 @@ class Runtime:
     # Called after the flow step, before commit; lets tests prove a failing turn leaves nothing.
     before_commit: Callable[[Session], None] | None = None
     # Called before routing: a Result replaces the turn (e.g. an SMS "STOP"), None lets it run.
-    intercept: Callable[[Contact, InboundRecord, State], Result | None] | None = None
+    intercept: Callable[[Contact, turnrows.PendingMessage, State], Result | None] | None = None
 
     def __post_init__(self) -> None:
         if self.nlu is None:
@@ -131,44 +126,27 @@ class Runtime:
             raise InputError("the provider's message id is missing, too long or not printable")
         org_slug = msg.org_slug or self.default_org
         load_org(org_slug)  # an unknown org is a configuration error, raised before anything is stored
+        payload: dict[str, Any] = {}
+        if msg.location:
+            payload["location"] = {"lat": msg.location.lat, "lon": msg.location.lon}
+        if msg.media:
+            payload["media"] = [m.as_dict() for m in msg.media]
+        if msg.button:
+            payload["button"] = msg.button
+        if msg.raw.get("refused_media"):
+            payload["refused_media"] = list(msg.raw["refused_media"])  # the connector refused these files
+        if "field_site" in msg.raw:
+            payload["field_site"] = msg.raw["field_site"]  # a deep link from a field site (R15), or None
+        now = as_utc(self.clock())
         with transaction(self.engine, first=True) as tx:  # a webhook waits on this: ahead of queued turns
-            contact = self._contact(tx, org_slug, msg)
-            assert contact.id is not None
-            payload: dict[str, Any] = {}
-            if msg.location:
-                payload["location"] = {"lat": msg.location.lat, "lon": msg.location.lon}
-            if msg.media:
-                payload["media"] = [m.as_dict() for m in msg.media]
-            if msg.button:
-                payload["button"] = msg.button
-            if msg.raw.get("refused_media"):
-                payload["refused_media"] = list(msg.raw["refused_media"])  # the connector refused these files
-            if "field_site" in msg.raw:
-                payload["field_site"] = msg.raw["field_site"]  # a deep link from a field site (R15), or None
-            tx.flush()  # a new contact's row exists before its message refers to it
-            record_id = insert_inbound(tx, channel=msg.channel, provider_id=msg.provider_id, contact_id=contact.id,
-                                       text=text, payload=payload, received_at=as_utc(self.clock()), attempts=0)
+            contact_id = turnrows.contact_for(tx, org_slug=org_slug, channel=msg.channel, address=msg.address,
+                                              phone=msg.phone, now=now)
+            record_id = turnrows.store_inbound(tx, contact_id=contact_id, channel=msg.channel,
+                                               provider_id=msg.provider_id, text=text, payload=payload,
+                                               phone=msg.phone, now=now)
             if record_id is None:
                 return None  # a provider's retry: already stored
-            contact.last_inbound_at = as_utc(self.clock())
-            if msg.phone and not contact.phone:
-                contact.phone = msg.phone
-            tx.add(contact)
-            return record_id, contact.id
-
-    def _contact(self, tx: Session, org_slug: str, msg: InboundMessage) -> Contact:
-        found = contact_by_address(tx, msg.channel, msg.address, org_slug=org_slug)
-        if found:
-            return found
-        contact = Contact(org_slug=org_slug, channel=msg.channel, address=msg.address, phone=msg.phone)
-        try:
-            with tx.begin_nested():
-                tx.add(contact)
-        except IntegrityError:  # created concurrently by another process
-            again = contact_by_address(tx, msg.channel, msg.address, org_slug=org_slug)
-            assert again is not None
-            return again
-        return contact
+            return record_id, contact_id
 
     # ---- process ------------------------------------------------------------------------------
     def handle(self, msg: InboundMessage) -> list[OutboundRecord]:
@@ -260,7 +238,10 @@ class Runtime:
             seen = self._understand(contact_id)
             if seen is None:
                 return None
-            done = self._commit_turn(contact_id, seen)
+            try:
+                done = self._commit_turn(contact_id, seen)
+            except turnrows.SessionMoved:
+                continue  # written outside the contact's lock meanwhile: rolled back, read again
             if done is not None:
                 return done
         raise StaleSession(f"contact {contact_id}'s session kept changing during its turn")
@@ -268,40 +249,33 @@ class Runtime:
     def _understand(self, contact_id: int) -> _Seen | None:
         """Outside any transaction: the oldest pending message, the session version, and the NLU's parse."""
         with read_once(self.engine) as tx:  # one statement: the message and the session together
-            found = tx.exec(
-                select(InboundRecord, Conversation)
-                .join(Conversation, col(Conversation.contact_id) == InboundRecord.contact_id, isouter=True)
-                .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
-                .order_by(col(InboundRecord.id))
-                .limit(1)
-            ).first()
+            found = turnrows.oldest_pending(tx, contact_id)
         if found is None:
             return None
-        pending, conversation = found
-        state: State = dict(conversation.state or {}) if conversation else {}
-        version = conversation.version if conversation else None
-        if conversation is not None:
-            state, _ = self._expire(state, conversation, self.clock())
+        pending, stored = found
+        state, _ = self._expire(dict(stored.state), stored, self.clock())
         asks_nlu = _asks_nlu(self.nlu, state, pending.text)
-        assert pending.id is not None
         parsed = _Parsed.of(pending, self.nlu) if asks_nlu and self.nlu is not None else None
-        return _Seen(pending.id, version, asks_nlu, parsed)
+        return _Seen(pending, stored, asks_nlu, parsed)
 
     def _commit_turn(self, contact_id: int, seen: _Seen) -> tuple[list[OutboundRecord], bool] | None:
-        """The turn, under the contact's lock; None when what `_understand` saw has changed since."""
+        """The turn, under the contact's lock; None when what `_understand` saw has changed since.
+
+        The message and the session read before the NLU call are used as read: under the lock only their
+        ids and the session's version are checked (a message never changes; every write of a session
+        raises its version), so the sealed texts are not read and unsealed twice."""
         with transaction(self.engine) as tx:
-            contact, found = lock_contact_with_session(tx, contact_id)
-            waiting = pending_messages(tx, contact_id, limit=2)
-            if not waiting:
+            locked = turnrows.lock_turn(tx, contact_id)
+            contact = locked.contact
+            if locked.first is None:
                 return None  # another worker ran it meanwhile
-            pending = waiting[0]
-            if pending.id != seen.inbound_id or (found.version if found else None) != seen.version:
+            pending, stored = seen.message, seen.session
+            if locked.first != pending.id or locked.version != stored.version:
                 return None  # nothing written yet: the (empty) transaction ends and the turn reads again
             now = self.clock()
-            conversation = found or Conversation(contact_id=contact_id, state={})
-            state: State = dict(conversation.state or {})
-            state, expired = self._expire(state, conversation, now)
+            state, expired = self._expire(dict(stored.state), stored, now)
             result = self.intercept(contact, pending, state) if self.intercept else None
+            payload = pending.payload
             if result is not None:
                 lang = contact.language or "ar"
             else:
@@ -312,21 +286,23 @@ class Runtime:
                 lang = choose_language(contact, inp)
                 understood = inp.intent or keyword_intent(inp.text)
                 if understood:  # for staff: an Arabic gloss beside a message in another language
-                    pending.payload = {**(pending.payload or {}), "understood": {
+                    payload = {**payload, "understood": {
                         "intent": understood, "by": "nlu" if inp.intent else "keyword", "language": lang}}
-                ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None)
+                ctx = load_context(tx, contact, now, lang, self.new_reference, nlu_available=self.nlu is not None,
+                                   locked=locked)
                 result = router.decide(state, ctx, inp)
                 if expired:
                     result = Result(result.state, (*expired, *result.replies), result.effects, result.events)
-            outbound = self._persist(tx, contact, conversation, pending, result, lang, now)
+            outbound = write_result(tx, contact, result, lang=lang, now=as_utc(now), channel=pending.channel,
+                                    stored=stored, processed=(pending.id, payload), in_reply_to=pending.id)
             if self.before_commit is not None:
                 self.before_commit(tx)
-            return outbound, len(waiting) > 1
+            return outbound, locked.more
 
-    def _expire(self, state: State, conversation: Conversation, now: datetime) -> tuple[State, tuple[Any, ...]]:
+    def _expire(self, state: State, stored: turnrows.SessionRow, now: datetime) -> tuple[State, tuple[Any, ...]]:
         # A conversation handed to staff never expires here: the handoff flow ends it after staff silence.
         live = state.get("flow") and state.get("flow") != "handoff"
-        if live and conversation.updated_at and as_utc(now) - as_utc(conversation.updated_at) > self.session_ttl:
+        if live and stored.updated_at and as_utc(now) - as_utc(stored.updated_at) > self.session_ttl:
             lang = state.get("lang", "ar")
             note = translator(lang).t("Welcome back. Your previous conversation expired, so let us start again.")
             return {}, (Reply(note),)
@@ -334,18 +310,3 @@ class Runtime:
 
     def new_reference(self, prefix: str) -> str:
         return new_reference(prefix, self.rng)
-
-    def _persist(
-        self,
-        tx: Session,
-        contact: Contact,
-        conversation: Conversation,
-        pending: InboundRecord,
-        result: Result,
-        lang: str,
-        now: datetime,
-    ) -> list[OutboundRecord]:
-        pending.processed_at = as_utc(now)
-        tx.add(pending)
-        return write_result(tx, contact, result, lang=lang, now=as_utc(now), channel=pending.channel,
-                            conversation=conversation, in_reply_to=pending.id)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.flows.base import Result, State
 from bot.turn.apply import Turn, apply
+from storage import turnrows
 from storage.models import Contact, Conversation, OutboundRecord
 
 
@@ -36,6 +37,8 @@ def write_result(
     now: datetime,
     channel: str | None = None,
     conversation: Conversation | None = None,
+    stored: turnrows.SessionRow | None = None,
+    processed: tuple[int, dict[str, Any]] | None = None,
     set_state: bool = True,
     in_reply_to: int | None = None,
     meta: dict[str, Any] | None = None,
@@ -44,6 +47,10 @@ def write_result(
 
     `channel` is the channel the step came from (the contact's own by default); the replies always go
     to the contact's channel, in its language (a SetLanguage effect in this step wins).
+
+    `stored`: the session as a turn read it (bot/turn/runtime.py); its new state is then written over that
+    version in one statement (turnrows.save_session), not through the ORM, and with it the turn's message
+    marked `processed` (its id and payload).
     """
     assert contact.id is not None
     turn = Turn(contact=contact, channel=channel or contact.channel, language=lang, now=now)
@@ -51,27 +58,35 @@ def write_result(
         apply(effect, tx, turn)
     if contact.language_locked and contact.language:
         lang = contact.language  # the contact changed language in this step (SetLanguage)
-    conversation = conversation if conversation is not None else conversation_of(tx, contact)
-    state: State = dict(conversation.state or {})
-    if set_state:
-        state = {**result.state, "lang": lang}
-        conversation.state = state
-        conversation.version += 1
-        conversation.updated_at = now
-        tx.add(conversation)
+    if stored is not None:
+        state: State = dict(stored.state)
+        if set_state:
+            state = {**result.state, "lang": lang}
+            turnrows.save_session(tx, stored, state, now, processed)
+        elif processed is not None:
+            turnrows.mark_processed(tx, processed[0], now, processed[1])
+    else:
+        conversation = conversation if conversation is not None else conversation_of(tx, contact)
+        state = dict(conversation.state or {})
+        if set_state:
+            state = {**result.state, "lang": lang}
+            conversation.state = state
+            conversation.version += 1
+            conversation.updated_at = now
+            tx.add(conversation)
     tx.add(contact)
     session = summary_of(state)
     rows: list[OutboundRecord] = []
     for i, reply in enumerate(result.replies):
         last = i == len(result.replies) - 1
-        rows.append(
-            OutboundRecord(
+        rows.append(  # a plain carrier of the row's values (queue_replies inserts it): no ORM instrumentation
+            OutboundRecord.model_construct(
                 contact_id=contact.id, channel=contact.channel, to_address=contact.address, text=reply.text,
                 buttons=[b.as_dict() for b in reply.buttons], language=lang, session=session,
                 events=list(result.events) if last else [], meta={**(meta or {}), **reply.meta},
                 in_reply_to=in_reply_to, created_at=now, next_attempt_at=now,
             )
         )
-    tx.add_all(rows)
-    tx.flush()
+    tx.flush()  # the effects' rows first: a reply never refers to them, but the order stays the ORM's
+    turnrows.queue_replies(tx, rows)
     return rows

@@ -73,7 +73,7 @@ class _Ctx:
 
 def _decide(slug: str, question: str) -> tuple[str | None, list[str]]:
     org = load_org(slug)
-    found = info_search.candidates(org, info._topic_texts(_Ctx(org)))  # type: ignore[arg-type]
+    found = info_search.candidates(org, info._topic_texts())
     return info_search.best(info_search.rank(found, question))
 
 

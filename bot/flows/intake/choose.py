@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from bot.flows.info_search import CLEAR_LEAD, Candidate, rank_terms, terms
+from bot.flows.info_search import CLEAR_LEAD, Candidate, memo, rank_terms, terms
 from bot.flows.validators import clean
 from bot.lang.needs import needs_in
 from bot.lang.numwords import count_in_words
@@ -48,6 +48,10 @@ def _need_terms(text: str) -> list[str]:
 
 
 def _candidates(services: Sequence[Any]) -> list[Candidate]:
+    return memo("services", tuple(services), lambda: _build(services))
+
+
+def _build(services: Sequence[Any]) -> list[Candidate]:
     found = []
     for svc in services:
         bag: Counter[str] = Counter()
