@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -335,6 +336,17 @@ def main(argv: list[str]) -> int:
             # bot serves through menus, digits and regex entities.
             nlu = LocalNLU(stack, background=True)
         service = build_service(worker=not args.no_worker, nlu=nlu)
+        if os.environ.get("TAWASUL_WARM", "1") != "0":
+            # The once-per-process work of the first turns, done before the first webhook waits on it.
+            from bot.turn.warm import warm
+            from orgs.loader import all_orgs
+
+            warm(all_orgs())
+        # What is loaded by now (profiles, models, modules, compiled statements) lives as long as the process:
+        # kept out of the collector's full passes, which otherwise walk it all and held every thread for
+        # a quarter of a second at a time (the rare slow webhook of an idle service).
+        gc.collect()
+        gc.freeze()
         log.info("serving on http://%s:%d (channels: %s)", args.host, args.port,
                  ", ".join(service.channels) or "none")
         uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
