@@ -270,6 +270,7 @@ def build_service(
     if worker:
         outbox = OutboxWorker(runtime.engine, channels,  # each sender claims one row at a time
                               senders=int(os.environ.get("TAWASUL_OUTBOX_SENDERS", "8")))
+        runner.queued = outbox.wake  # a turn's replies leave at once, not after the senders' idle wait
         service.started.append(outbox.start)
         service.stopped.append(outbox.stop)
     if poll is None:

@@ -37,7 +37,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
@@ -131,6 +133,9 @@ class OutboxWorker:
         self._sending: set[int] = set()  # attempted by this worker, outcome not yet recorded: lease renewed
         self._pending: deque[tuple[int, Callable[[], None]]] = deque()  # writes the database refused so far
         self._empty_until = 0.0  # monotonic time before which no sender claims (the queue was empty)
+        self._probing = False  # a sender is looking at an empty queue: the others wait for what it finds
+        self._ready = threading.Condition(self._lock)  # idle senders wait here; `wake` and a found row notify
+        self._claim_query: Any = None  # built once: the served channels and the pace never change
 
     @property
     def served(self) -> list[str]:
@@ -150,6 +155,7 @@ class OutboxWorker:
         sent go back to the queue at once (another worker, or this service's next start, sends them)."""
         with self._lock:
             self._stop.set()
+            self._ready.notify_all()
         for thread in self._threads:
             thread.join(timeout=30)
         self._threads = []
@@ -181,22 +187,35 @@ class OutboxWorker:
         log.info("outbox: %d claimed message(s) released unsent at shutdown", count)
         return count
 
+    def wake(self) -> None:
+        """Replies were queued in this process (a turn committed them): a sender looks now, not at the end of
+        its idle wait."""
+        with self._lock:
+            self._empty_until = 0.0
+            self._ready.notify()
+
     def _send_loop(self) -> None:
         while not self._stop.is_set():
             with self._lock:
+                # One sender looks at an empty queue at a time (eight waking together cost a third of a core
+                # on an idle service); a sender that finds a row wakes another, so a burst spreads out.
                 idle = self._empty_until - time.monotonic()
-            if idle > 0:  # another sender just found nothing ready: one claim per idle period, not one each
-                self._stop.wait(idle)
-                continue
+                if idle <= 0 and not self._probing:
+                    self._probing = True
+                else:
+                    self._ready.wait(idle if idle > 0 else self.idle_seconds)
+                    continue
             try:
                 ids = self.claim()
             except Exception:  # e.g. the database is away for a moment: the sender must live on
                 log.exception("outbox claim failed")
                 ids = []
-            if not ids:
-                with self._lock:
+            with self._lock:
+                self._probing = False
+                if ids:
+                    self._ready.notify()
+                else:
                     self._empty_until = time.monotonic() + self.idle_seconds
-                continue
             for row_id in ids:
                 try:
                     self.deliver(row_id)
@@ -253,12 +272,14 @@ class OutboxWorker:
                     .values(claimed_until=utcnow() + self.lease)
                 )
 
-    def claim(self, limit: int = 1) -> list[int]:
-        now = utcnow()
+    def _claimable(self) -> Any:
+        """The oldest ready row of a served channel whose contact has no earlier reply waiting (per-contact
+        order), and, on a paced channel, none sent within the pace; built once (`now`, `recent` bound)."""
+        if self._claim_query is not None:
+            return self._claim_query
         earlier = aliased(OutboundRecord)
         recent = aliased(OutboundRecord)
         paced = [c for ch in self.channels.values() if ch.pace_seconds > 0 for c in ch.serves]
-        pace = max((ch.pace_seconds for ch in self.channels.values()), default=0.0)
         head_of_line = (
             select(earlier.id)
             .where(earlier.contact_id == OutboundRecord.contact_id, col(earlier.id) < col(OutboundRecord.id),
@@ -267,25 +288,33 @@ class OutboxWorker:
         )
         just_sent = (
             select(recent.id)
-            .where(recent.contact_id == OutboundRecord.contact_id, col(recent.sent_at) > now - timedelta(seconds=pace))
+            .where(recent.contact_id == OutboundRecord.contact_id, col(recent.sent_at) > bindparam("recent"))
             .exists()
         )
         query = (
             select(OutboundRecord.id)
-            .where(OutboundRecord.status == "queued", OutboundRecord.next_attempt_at <= now,
+            .where(OutboundRecord.status == "queued", col(OutboundRecord.next_attempt_at) <= bindparam("now"),
                    col(OutboundRecord.channel).in_(self.served), ~head_of_line)
             .order_by(col(OutboundRecord.next_attempt_at), col(OutboundRecord.id))
-            .limit(limit)
+            .limit(bindparam("limit"))
         )
         if paced:
             query = query.where(col(OutboundRecord.channel).not_in(paced) | ~just_sent)
         if not is_sqlite(self.engine):
             query = query.with_for_update(skip_locked=True, of=OutboundRecord)
+        self._claim_query = query
+        return query
+
+    def claim(self, limit: int = 1) -> list[int]:
+        now = utcnow()
+        pace = max((ch.pace_seconds for ch in self.channels.values()), default=0.0)
+        query = self._claimable()
+        params = {"now": now, "recent": now - timedelta(seconds=pace), "limit": limit}
         with self._lock:
             if self._stop.is_set():
                 return []
         with transaction(self.engine) as tx:
-            ids = [i for i in tx.exec(query).all() if i is not None]
+            ids = [i for i in tx.execute(query, params).scalars().all() if i is not None]
             if ids:
                 tx.exec(
                     update(OutboundRecord)

@@ -40,6 +40,7 @@ class TurnRunner:
     ) -> None:
         self.runtime = runtime
         self.prepare = prepare  # e.g. download the media of the contact's pending messages
+        self.queued: Callable[[], None] | None = None  # told when a turn queued replies (the outbox's `wake`)
         self._threads = threads
         self._sweep_seconds = sweep_seconds
         self._grace = grace
@@ -104,7 +105,7 @@ class TurnRunner:
         try:
             if self.prepare is not None:
                 self.prepare(contact_id)
-            self.runtime.process_contact(contact_id)
+            replies = self.runtime.process_contact(contact_id)
         except Exception as exc:  # any failure, our bugs included: the messages stay pending and the worker lives on
             count = self._failures.get(contact_id, (0, 0.0))[0] + 1
             # A database blip (refused, reset, deadlock, a timeout) is retried sooner than our own bug.
@@ -117,6 +118,8 @@ class TurnRunner:
                 log.exception("turn failed for contact %s (attempt %d); will retry", contact_id, count)
             return
         self._failures.pop(contact_id, None)
+        if replies and self.queued is not None:
+            self.queued()
 
     def pending_contacts(self, older_than: timedelta) -> list[int]:
         cutoff = datetime.now(UTC) - older_than

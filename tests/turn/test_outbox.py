@@ -379,3 +379,29 @@ def test_a_marker_whose_commit_answer_was_lost_does_not_make_a_reply_unsent(db: 
     (row,) = rows(db)
     assert row.status == "sent" and not row.meta.get("unconfirmed")
     assert [m["text"] for m in fake.accepted("telegram")] == ["after a lost commit"]
+
+
+def test_an_idle_worker_looks_at_its_empty_queue_once_per_idle_period_not_once_per_sender(
+        db: Engine, worker_for: Any) -> None:
+    # Eight senders waking together each ran the claim query: a third of a core on an idle service.
+    worker = worker_for(senders=8, idle_seconds=0.2)
+    claims = []
+    claim = worker.claim
+    worker.claim = lambda *a, **k: claims.append(time.monotonic()) or claim(*a, **k)
+    worker.start()
+    time.sleep(2.0)
+    worker.stop()
+    assert 5 <= len(claims) <= 14, f"{len(claims)} claims in 2 s with 8 senders and a 0.2 s idle period"
+
+
+def test_a_reply_queued_by_a_turn_leaves_without_waiting_out_the_idle_period(
+        db: Engine, worker_for: Any, fake: FakeProviders) -> None:
+    worker = worker_for(senders=4, idle_seconds=30)
+    worker.start()
+    time.sleep(0.5)  # every sender found the queue empty and waits its 30 s
+    enqueue(db, "+966500000321", "مرحبا")
+    started = time.monotonic()
+    worker.wake()  # what the turn runner does when a turn queued replies
+    wait_for(lambda: len(fake.sent("twilio")) == 1, timeout=5)
+    assert time.monotonic() - started < 5
+    assert [r.status for r in rows(db)] == ["sent"]
