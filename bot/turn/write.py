@@ -62,9 +62,6 @@ def write_result(
         state: State = dict(stored.state)
         if set_state:
             state = {**result.state, "lang": lang}
-            turnrows.save_session(tx, stored, state, now, processed)
-        elif processed is not None:
-            turnrows.mark_processed(tx, processed[0], now, processed[1])
     else:
         conversation = conversation if conversation is not None else conversation_of(tx, contact)
         state = dict(conversation.state or {})
@@ -88,5 +85,12 @@ def write_result(
             )
         )
     tx.flush()  # the effects' rows first: a reply never refers to them, but the order stays the ORM's
+    if stored is not None and set_state and processed is not None:
+        turnrows.finish_turn(tx, stored, state, now, processed, rows)  # one round trip on PostgreSQL
+        return rows
+    if stored is not None and set_state:
+        turnrows.save_session(tx, stored, state, now)
+    elif processed is not None:
+        turnrows.mark_processed(tx, processed[0], now, processed[1])
     turnrows.queue_replies(tx, rows)
     return rows

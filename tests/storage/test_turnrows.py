@@ -15,7 +15,7 @@ from bot.flows.base import Result
 from bot.turn.write import write_result
 from storage import turnrows
 from storage.db import transaction
-from storage.models import Complaint, Contact, Conversation, InboundRecord, UrgentAlert
+from storage.models import Complaint, Contact, Conversation, InboundRecord, OutboundRecord, UrgentAlert
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -111,3 +111,38 @@ def test_the_lock_statement_tells_what_a_turn_must_read(db: Engine) -> None:
     assert locked.alert_at is not None and locked.complaints == 1 and locked.requests == 0
     assert message is not None and message.id == ids[0] and message.text == "0"
     assert session is not None and session.version is None
+
+
+def _reply(contact_id: int, text: str, in_reply_to: int) -> OutboundRecord:
+    return OutboundRecord.model_construct(contact_id=contact_id, channel="telegram", to_address="5001", text=text,
+                                          buttons=[], language="ar", session={}, events=[], meta={},
+                                          in_reply_to=in_reply_to, created_at=NOW, next_attempt_at=NOW)
+
+
+def test_a_turns_writes_land_together_in_order_or_not_at_all(db: Engine) -> None:
+    contact_id = _contact(db)
+    with transaction(db) as tx:
+        message = turnrows.store_inbound(tx, contact_id=contact_id, channel="telegram", provider_id="f-1",
+                                         text="ابغى اقدم طلب", payload={}, phone=None, now=NOW)
+    assert message is not None
+    replies = [_reply(contact_id, f"الرد {i}", message) for i in range(3)]
+    with transaction(db) as tx:
+        turnrows.finish_turn(tx, turnrows.SessionRow(contact_id, {}, None, None), {"flow": "intake"}, NOW,
+                             (message, {"understood": {"intent": "apply"}}), replies)
+    ids = [r.id for r in replies]
+    assert all(ids) and ids == sorted(ids)
+    with Session(db) as s:
+        stored = s.exec(select(OutboundRecord).order_by(OutboundRecord.id)).all()  # type: ignore[arg-type]
+        assert [(r.id, r.text) for r in stored] == [(r.id, r.text) for r in replies]
+        inbound = s.get(InboundRecord, message)
+        assert inbound is not None and inbound.processed_at is not None
+        assert inbound.payload["understood"]["intent"] == "apply"
+    # Over a version that is no longer the session's: nothing is written, not even the replies.
+    late = [_reply(contact_id, "متأخر", message)]
+    with pytest.raises(turnrows.SessionMoved), transaction(db) as tx:
+        turnrows.finish_turn(tx, turnrows.SessionRow(contact_id, {}, 7, None), {"flow": "late"}, NOW,
+                             (message, {}), late)
+    with Session(db) as s:
+        assert s.exec(select(func.count()).select_from(OutboundRecord)).one() == 3
+        row = s.get(Conversation, contact_id)
+        assert row is not None and row.state == {"flow": "intake"}

@@ -391,7 +391,7 @@ def test_an_idle_worker_looks_at_its_empty_queue_once_per_idle_period_not_once_p
     worker.start()
     time.sleep(2.0)
     worker.stop()
-    assert 5 <= len(claims) <= 14, f"{len(claims)} claims in 2 s with 8 senders and a 0.2 s idle period"
+    assert 2 <= len(claims) <= 14, f"{len(claims)} claims in 2 s with 8 senders and a 0.2 s idle period"
 
 
 def test_a_reply_queued_by_a_turn_leaves_without_waiting_out_the_idle_period(
