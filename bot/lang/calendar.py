@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -47,6 +48,8 @@ def gregorian(day: date, lang: str = "ar") -> str:
     return format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "ar_SA"))
 
 
+@lru_cache(maxsize=4096)
 def both_calendars(day: date, lang: str = "ar") -> str:
-    """E.g. '13 ديسمبر 2026 (4 رجب 1448 هـ)'."""
+    """E.g. '13 ديسمبر 2026 (4 رجب 1448 هـ)' (remembered: a staff list writes the same few deadlines on
+    hundreds of rows)."""
     return f"{gregorian(day, lang)} ({hijri(day, lang)})"

@@ -9,7 +9,6 @@ full (personal data: audited, with a reason).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -76,17 +75,30 @@ def reason_ok(reason: str | None) -> bool:
     return len(set(words)) >= 2 and letters >= MIN_REASON and len({c for w in words for c in w}) >= 4
 
 
+_DAYS_LEFT: dict[tuple[int, date, date], tuple[object, int]] = {}
+
+
 def working_days_left(org_slug: str, today: date, due: date) -> int:
-    """Working days from today to the due date (0 on the day itself); negative once it has passed."""
+    """Working days from today to the due date (0 on the day itself); negative once it has passed.
+    Remembered per (profile, today, due): a staff list asks it of hundreds of rows that share a few dates."""
+    profile: object = None
     try:
-        working: Callable[[date], bool] = load_org(org_slug).is_working_day
+        org = load_org(org_slug)
+        profile, working = org, org.is_working_day
     except OrgNotFound:
         working = is_working_day  # the Saudi weekend, no holidays
+    key = (id(profile), today, due)
+    hit = _DAYS_LEFT.get(key)
+    if hit is not None and hit[0] is profile:
+        return hit[1]
     lo, hi, sign = (today, due, 1) if due >= today else (due, today, -1)
     count, day = 0, lo
     while day < hi:
         day += timedelta(days=1)
         count += working(day)
+    if len(_DAYS_LEFT) > 8192:
+        _DAYS_LEFT.clear()
+    _DAYS_LEFT[key] = (profile, sign * count)
     return sign * count
 
 

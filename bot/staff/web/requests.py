@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, false, or_
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, select
 
 from bot.staff import actions as staffops
@@ -37,6 +38,9 @@ from bot.staff.schemas import (
 from bot.staff.web.errors import BadInput, Forbidden, NotFound
 from storage.models import Contact, ServiceRequest, StatusChange
 from storage.queries import audit
+
+SUMMARY_COLUMNS = load_only(*(getattr(ServiceRequest, name) for name in (
+    "id", "reference", "org_slug", "service_id", "status", "channel", "submitted_at", "due_date")))
 
 Referenced = TypeVar("Referenced")
 
@@ -86,7 +90,8 @@ def list_requests(tx: Session, who: Principal, now: datetime, *, org: str | None
     """
     org = scope_org(who, org)
     query = requests_query(tx, now, org=org, status=status, overdue=overdue)
-    rows = by_deadline(tx, query, offset=offset, limit=limit)
+    # Only what a summary shows: never the request's sealed data or its documents, for hundreds of rows.
+    rows = by_deadline(tx, query.options(SUMMARY_COLUMNS), offset=offset, limit=limit)
     if log:
         audit(tx, who.username, "list_requests", org, now, org_slug=org, status=status, overdue=overdue,
               count=count_rows(tx, query))

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from bot.staff import actions as staffops
@@ -168,6 +169,9 @@ def _complaints_out(tx: Session, rows: Sequence[Complaint]) -> list[ComplaintOut
     ) for c in rows]
 
 
+_COMPLAINT_TEXTS = ("details", "attachments")  # what a list of complaints never shows
+
+
 def complaints_query(org: str | None, status: str | None) -> Any:
     query = in_org(select(Complaint), Complaint, org)
     return query.where(Complaint.status == status) if status else query.where(Complaint.status != "resolved")
@@ -179,7 +183,8 @@ def list_complaints(tx: Session, who: Principal, now: datetime, org: str | None 
     """Complaints without their text (R9: management sees every one of its associations)."""
     org = scope_org(who, org)
     query = complaints_query(org, status)
-    rows = tx.exec(query.order_by(col(Complaint.created_at), col(Complaint.id)).offset(offset).limit(limit)).all()
+    shown = query.options(*(defer(getattr(Complaint, name)) for name in _COMPLAINT_TEXTS))  # never their texts here
+    rows = tx.exec(shown.order_by(col(Complaint.created_at), col(Complaint.id)).offset(offset).limit(limit)).all()
     out = _complaints_out(tx, rows)
     if log:
         audit(tx, who.username, "list_complaints", org, now, org_slug=org, status=status, count=count_rows(tx, query))
