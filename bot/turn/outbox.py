@@ -144,6 +144,10 @@ class OutboxWorker:
     # ---- threads --------------------------------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        for channel in self.channels.values():  # the provider clients made now, not by the first send
+            connect = getattr(channel, "connect", None)
+            if callable(connect):
+                connect()
         self._threads = [threading.Thread(target=self._send_loop, name=f"outbox-send-{i}", daemon=True)
                          for i in range(self.senders)]
         self._threads.append(threading.Thread(target=self._house_loop, name="outbox", daemon=True))

@@ -97,6 +97,15 @@ class TelegramChannel(BaseChannel):
                 self._thread.start()
             return self._bot
 
+    def connect(self) -> None:
+        """Make the bot, its HTTP pools and its event loop before the first send (the outbox calls it at start):
+        a fresh process's first send then does not build them after its attempt was recorded, a window in
+        which a crash leaves the outcome unknown (and Telegram cannot be asked)."""
+        try:
+            self.bot  # noqa: B018 - the property builds them
+        except SendError:
+            pass  # no token: every send says so
+
     def call(self, make: Callable[[Bot], Coroutine[Any, Any, T]], timeout: float = 60.0) -> T:
         bot = self.bot
         assert self._loop is not None

@@ -240,6 +240,15 @@ class TwilioChannel(BaseChannel):
             return f"whatsapp:{number}" if number else self.settings.twilio_whatsapp_from
         return number or self.settings.twilio_sms_from
 
+    def connect(self) -> None:
+        """Make the REST client before the first send (the outbox calls it at start): the first send of a fresh
+        process then does not build it after its attempt was recorded, a window in which a crash leaves the
+        outcome unknown."""
+        try:
+            self._ensure_client()
+        except SendError:
+            pass  # not configured: every send says so
+
     def _ensure_client(self) -> None:
         with self._client_lock:  # sender threads start together: one client (and one pool), not one each
             self._make_client()
