@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.db import is_sqlite
@@ -20,7 +18,6 @@ from storage.models import (
     AuditLog,
     Complaint,
     Contact,
-    Conversation,
     Handoff,
     InboundRecord,
     PrivacyRequest,
@@ -40,17 +37,6 @@ def contact_by_address(tx: Session, channel: str, address: str, *, org_slug: str
     return tx.exec(query.order_by(col(Contact.id).desc())).first()
 
 
-def insert_inbound(tx: Session, **values: Any) -> int | None:
-    """Store an inbound message; its id, or None when the (channel, provider_id) key already holds it (a
-    provider's retry). One `INSERT ... ON CONFLICT DO NOTHING RETURNING`, no savepoint round trips."""
-    insert = sqlite_insert if is_sqlite(tx.get_bind()) else pg_insert  # type: ignore[arg-type]
-    statement = (insert(InboundRecord).values(**values)
-                 .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-                 .returning(col(InboundRecord.id)))
-    found = tx.execute(statement).scalar_one_or_none()
-    return int(found) if found is not None else None
-
-
 def lock_contact(tx: Session, contact_id: int) -> Contact:
     """The contact row, locked against a turn running for it at the same time (FOR UPDATE on PostgreSQL;
     SQLite serialises writers with BEGIN IMMEDIATE)."""
@@ -60,34 +46,13 @@ def lock_contact(tx: Session, contact_id: int) -> Contact:
     return tx.exec(query).one()
 
 
-def lock_contact_with_session(tx: Session, contact_id: int) -> tuple[Contact, Conversation | None]:
-    """The contact row, locked as by `lock_contact`, and its conversation, in one round trip."""
-    query = (
-        select(Contact, Conversation)
-        .join(Conversation, col(Conversation.contact_id) == Contact.id, isouter=True)
-        .where(Contact.id == contact_id)
-    )
-    if not is_sqlite(tx.get_bind()):  # type: ignore[arg-type]
-        query = query.with_for_update(of=Contact)  # the contact only: not the nullable side
-    contact, conversation = tx.exec(query).one()
-    return contact, conversation
-
-
 def oldest_pending(tx: Session, contact_id: int) -> InboundRecord | None:
     """The contact's oldest accepted message not yet processed: per-contact order is kept."""
-    found = pending_messages(tx, contact_id, limit=1)
-    return found[0] if found else None
-
-
-def pending_messages(tx: Session, contact_id: int, *, limit: int) -> list[InboundRecord]:
-    """The contact's oldest `limit` messages not yet processed, in order (a turn asks for two: the one it
-    runs, and whether another one waits after it)."""
-    return list(tx.exec(
+    return tx.exec(
         select(InboundRecord)
         .where(InboundRecord.contact_id == contact_id, col(InboundRecord.processed_at).is_(None))
         .order_by(col(InboundRecord.id))
-        .limit(limit)
-    ).all())
+    ).first()
 
 
 def own_request(tx: Session, contact_id: int, reference: str | None) -> ServiceRequest | None:

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Table, bindparam, exists, func, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from storage.models import (
@@ -82,13 +81,9 @@ _OLDEST_PENDING = (
 )
 
 
-def _conn(tx: Session | Connection) -> Connection:
-    return tx if isinstance(tx, Connection) else tx.connection()
-
-
-def oldest_pending(tx: Session | Connection, contact_id: int) -> tuple[PendingMessage, SessionRow] | None:
+def oldest_pending(tx: Session, contact_id: int) -> tuple[PendingMessage, SessionRow] | None:
     """The contact's oldest message not yet processed, with the contact's session, in one statement."""
-    row = _conn(tx).execute(_OLDEST_PENDING, {"contact_id": contact_id}).first()
+    row = tx.connection().execute(_OLDEST_PENDING, {"contact_id": contact_id}).first()
     if row is None:
         return None
     message = PendingMessage(row.id, row.contact_id, row.channel, row.text or "", dict(row.payload or {}))
@@ -175,10 +170,6 @@ def save_session(tx: Session, row: SessionRow, state: dict[str, Any], now: datet
         done = conn.execute(_INSERT_SESSION if kind == "insert" else _UPDATE_SESSION, params)
     if kind == "update" and done.rowcount != 1:
         raise SessionMoved(f"contact {row.contact_id}'s session changed during its turn")
-
-
-def mark_processed(tx: Session, message: int, now: datetime, payload: dict[str, Any]) -> None:
-    tx.connection().execute(_MARK_PROCESSED, {"message": message, "now": now, "payload": payload})
 
 
 _INSERT_OUT = insert(OUT).returning(OUT.c.id)

@@ -49,7 +49,7 @@ def write_result(
     to the contact's channel, in its language (a SetLanguage effect in this step wins).
 
     `stored`: the session as a turn read it (bot/turn/runtime.py); its new state is then written over that
-    version in one statement (turnrows.save_session), not through the ORM, and with it the turn's message
+    version (turnrows.finish_turn), not through the ORM, together with the turn's message
     marked `processed` (its id and payload).
     """
     assert contact.id is not None
@@ -58,10 +58,9 @@ def write_result(
         apply(effect, tx, turn)
     if contact.language_locked and contact.language:
         lang = contact.language  # the contact changed language in this step (SetLanguage)
-    if stored is not None:
-        state: State = dict(stored.state)
-        if set_state:
-            state = {**result.state, "lang": lang}
+    if stored is not None:  # a turn: its session is always written, with its message's processed mark
+        assert set_state
+        state: State = {**result.state, "lang": lang}
     else:
         conversation = conversation if conversation is not None else conversation_of(tx, contact)
         state = dict(conversation.state or {})
@@ -85,12 +84,9 @@ def write_result(
             )
         )
     tx.flush()  # the effects' rows first: a reply never refers to them, but the order stays the ORM's
-    if stored is not None and set_state and processed is not None:
+    if stored is not None:
+        assert processed is not None
         turnrows.finish_turn(tx, stored, state, now, processed, rows)  # one round trip on PostgreSQL
-        return rows
-    if stored is not None and set_state:
-        turnrows.save_session(tx, stored, state, now)
-    elif processed is not None:
-        turnrows.mark_processed(tx, processed[0], now, processed[1])
-    turnrows.queue_replies(tx, rows)
+    else:
+        turnrows.queue_replies(tx, rows)
     return rows
