@@ -212,14 +212,23 @@ def dashboard(b: Store, request: Request) -> Response:
     now = b.clock()
     # Read off the writer lock (webhooks and turns go on meanwhile), then one short write for the audit row.
     with reading(b.engine) as tx:
-        lists = (work.list_alerts(tx, who, now, log=False), work.list_handoffs(tx, who, now, log=False),
-                 requests.list_requests(tx, who, now, log=False), work.list_complaints(tx, who, now, log=False))
-        open_privacy = privacy.list_privacy(tx, who, now, log=False)
         totals = dashboard_totals(tx, who, now)
+        # Each list shows one page (?requests_page=N, the others kept), so the board costs the same at any size.
+        paging = {name: pages.page_of(request.query_params.get(f"{name}_page"), totals[name])
+                  for name in pages.BOARD_LISTS}
+
+        def window(name: str) -> dict[str, int]:
+            return {"limit": pages.BOARD_PAGE, "offset": (paging[name] - 1) * pages.BOARD_PAGE}
+
+        lists = (work.list_alerts(tx, who, now, log=False, **window("alerts")),
+                 work.list_handoffs(tx, who, now, log=False, **window("handoffs")),
+                 requests.list_requests(tx, who, now, log=False, **window("requests")),
+                 work.list_complaints(tx, who, now, log=False, **window("complaints")))
+        open_privacy = privacy.list_privacy(tx, who, now, log=False, **window("privacy"))
     with transaction(b.engine) as tx:
         audit(tx, who.username, "view_dashboard", who.org, now, org_slug=who.org,
-              counts=[len(rows) for rows in (*lists, open_privacy)])
-    body = pages.dashboard(*lists, csrf_token(token), privacy=open_privacy, totals=totals)
+              counts=[len(rows) for rows in (*lists, open_privacy)], pages=paging)
+    body = pages.dashboard(*lists, csrf_token(token), privacy=open_privacy, totals=totals, paging=paging)
     return render("لوحة العمل", body, who, token, DONE.get(request.query_params.get("done", "")))
 
 
@@ -234,6 +243,7 @@ def dashboard_totals(tx: Session, who: Principal, now: datetime) -> dict[str, in
         "overdue": count(tx, requests.requests_query(tx, now, org=org, status=None, overdue=True)),
         "complaints": count(tx, work.complaints_query(org, None)),
         "privacy": count(tx, privacy.privacy_query(org, "open")),
+        "privacy_overdue": count(tx, privacy.late_privacy_query(tx, org, now)),
     }
 
 

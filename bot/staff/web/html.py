@@ -31,6 +31,7 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e3e8e4;
 tr.overdue td{background:#fde8e6}tr.overdue td:first-child{border-inline-start:4px solid #b3261e}
 .badge{display:inline-block;padding:0 .4rem;border-radius:.3rem;background:#b3261e;color:#fff;font-size:.85rem}
 .urgent{border-color:#b3261e}.note{color:#5b6b61;font-size:.9rem}.ok{background:#e4f4ea;padding:.5rem}
+.pager{display:flex;gap:1rem;align-items:center;margin-top:.5rem;font-size:.9rem}
 .err{background:#fde8e6;padding:.5rem;border:1px solid #b3261e}
 form.inline{display:inline}label{display:block;margin:.4rem 0 .1rem}
 input,select,textarea{font:inherit;padding:.3rem;max-width:100%}textarea{width:100%;min-height:4rem}
@@ -142,8 +143,9 @@ def table(headings: Sequence[str], rows: Iterable[tuple[str, Sequence[str]]], em
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def section(title: str, content: str, css: str = "") -> str:
-    return f'<section class="{css}"><h2>{e(title)}</h2>{content}</section>'
+def section(title: str, content: str, css: str = "", ident: str = "") -> str:
+    anchor = f' id="{e(ident)}"' if ident else ""
+    return f'<section{anchor} class="{css}"><h2>{e(title)}</h2>{content}</section>'
 
 
 def form(action: str, csrf: str, fields: str, button: str) -> str:

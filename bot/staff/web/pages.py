@@ -113,10 +113,49 @@ def alert_page(a: AlertOut, csrf: str) -> str:
     return section(f"البلاغ العاجل {a.id}", facts + shown + ack + write, "urgent")
 
 
+BOARD_PAGE = 50  # rows of each list the work board shows at a time
+BOARD_LISTS = ("alerts", "handoffs", "requests", "complaints", "privacy")
+
+
+def page_of(asked: str | None, total: int) -> int:
+    """The 1-based page of a board list that `?<list>_page=` asks for, within 1..last (Arabic-Indic digits too)."""
+    last = max(1, -(-total // BOARD_PAGE))
+    try:
+        wanted = int((asked or "1").strip().translate(ARABIC_INDIC))
+    except ValueError:
+        return 1
+    return min(max(wanted, 1), last)
+
+
+ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def pager(name: str, paging: dict[str, int], total: int) -> str:
+    """'Rows 51-100 of 3,000' with the previous and next pages of one list; the other lists keep their page."""
+    current = paging.get(name, 1)
+    last = max(1, -(-total // BOARD_PAGE))
+    if last == 1:
+        return ""
+
+    def link(page: int, label: str, rel: str) -> str:
+        query = "&".join(f"{n}_page={page if n == name else p}" for n, p in paging.items()
+                         if (page if n == name else p) > 1)
+        href = "/staff" + (f"?{query}" if query else "") + f"#{name}"
+        return f'<a href="{e(href)}" rel="{rel}">{e(label)}</a>'
+
+    first_row = (current - 1) * BOARD_PAGE + 1
+    shown = f"{first_row}–{min(current * BOARD_PAGE, total)} من {total} (الصفحة {current} من {last})"
+    parts = [link(current - 1, "→ السابق", "prev")] if current > 1 else []
+    parts.append(f"<span>{e(shown)}</span>")
+    if current < last:
+        parts.append(link(current + 1, "التالي ←", "next"))
+    return f'<nav class="pager" aria-label="{e("صفحات القائمة")}">{" ".join(parts)}</nav>'
+
+
 def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list[RequestSummary],
               complaints: list[ComplaintOut], csrf: str, privacy: list[PrivacyOut] | None = None,
-              totals: dict[str, int] | None = None) -> str:
-    """The work board; `totals` (counted in SQL) head each list when it shows only its first rows."""
+              totals: dict[str, int] | None = None, paging: dict[str, int] | None = None) -> str:
+    """The work board; `totals` (counted in SQL) head each list, which shows the page `paging` names (1: the first)."""
     alert_rows = [("overdue", (f'<a href="/staff/alerts/{a.id}">{e(org_name(a.org))}</a>', bidi(a.contact_address),
                                e(channel_ar(a.channel)), _map_link(a), e(a.text) if not a.masked else "يظهر مع ذكر السبب",
                                e(moment_text(a.created_at)),
@@ -139,23 +178,28 @@ def dashboard(alerts: list[AlertOut], handoffs: list[HandoffOut], requests: list
     shown = {"alerts": len(alerts), "handoffs": len(handoffs), "requests": len(requests),
              "overdue": sum(r.overdue for r in requests), "complaints": len(complaints), "privacy": len(privacy)}
     n = {**shown, **(totals or {})}
+    paging = paging or {}
     overdue = n["overdue"]
-    late = sum(p.overdue for p in privacy)
+    late = n.get("privacy_overdue", sum(p.overdue for p in privacy))
+
+    def listed(name: str, title: str, headings: Sequence[str], rows: list[Any], empty: str, css: str = "") -> str:
+        return section(title, table(headings, rows, empty) + pager(name, paging, n[name]), css, ident=name)
+
     return "".join((
-        section(f"بلاغات عاجلة ({n['alerts']})", table(
-            ("الجمعية", "المستفيد", "القناة", "الموقع", "النص", "الوقت", ""), alert_rows, "لا توجد بلاغات عاجلة."),
-            "urgent" if alerts else ""),
-        section(f"محادثات محالة للموظفين ({n['handoffs']})", table(
-            ("الرقم", "الجمعية", "المستفيد", "المسؤول", "السبب", "منذ", "رسائل بانتظار الرد"), handoff_rows,
-            "لا توجد محادثات محالة.")),
-        section(f"الطلبات المفتوحة ({n['requests']}، المتأخرة {overdue}) — الأقرب موعدًا أولًا", table(
-            ("رقم الطلب", "الجمعية", "الخدمة", "الحالة", "موعد الرد", "المتبقي"), request_rows,
-            "لا توجد طلبات مفتوحة.")),
-        section(f"الشكاوى المفتوحة ({n['complaints']})", table(
-            ("رقم الشكوى", "الجمعية", "التصنيف", "الحالة", "تاريخ التقديم"), complaint_rows, "لا توجد شكاوى مفتوحة.")),
-        section(f"طلبات البيانات الشخصية المفتوحة ({n['privacy']}، المتأخرة {late}) — الأقرب موعدًا أولًا", table(
-            ("رقم الطلب", "الجمعية", "النوع", "الحالة", "الموعد النظامي (30 يومًا)", "المتبقي"), privacy_rows,
-            "لا توجد طلبات بيانات شخصية مفتوحة.")),
+        listed("alerts", f"بلاغات عاجلة ({n['alerts']})",
+               ("الجمعية", "المستفيد", "القناة", "الموقع", "النص", "الوقت", ""), alert_rows, "لا توجد بلاغات عاجلة.",
+               "urgent" if alerts else ""),
+        listed("handoffs", f"محادثات محالة للموظفين ({n['handoffs']})",
+               ("الرقم", "الجمعية", "المستفيد", "المسؤول", "السبب", "منذ", "رسائل بانتظار الرد"), handoff_rows,
+               "لا توجد محادثات محالة."),
+        listed("requests", f"الطلبات المفتوحة ({n['requests']}، المتأخرة {overdue}) — الأقرب موعدًا أولًا",
+               ("رقم الطلب", "الجمعية", "الخدمة", "الحالة", "موعد الرد", "المتبقي"), request_rows,
+               "لا توجد طلبات مفتوحة."),
+        listed("complaints", f"الشكاوى المفتوحة ({n['complaints']})",
+               ("رقم الشكوى", "الجمعية", "التصنيف", "الحالة", "تاريخ التقديم"), complaint_rows, "لا توجد شكاوى مفتوحة."),
+        listed("privacy", f"طلبات البيانات الشخصية المفتوحة ({n['privacy']}، المتأخرة {late}) — الأقرب موعدًا أولًا",
+               ("رقم الطلب", "الجمعية", "النوع", "الحالة", "الموعد النظامي (30 يومًا)", "المتبقي"), privacy_rows,
+               "لا توجد طلبات بيانات شخصية مفتوحة."),
     ))
 
 

@@ -13,7 +13,7 @@ from bot.staff import actions as staffops
 from bot.staff.actions import StaffError
 from bot.staff.auth import Principal
 from bot.staff.export import person_copy
-from bot.staff.reads import privacy_out
+from bot.staff.reads import past_due, privacy_out
 from bot.staff.schemas import PrivacyCompleteOut, PrivacyOut
 from bot.staff.web.errors import BadInput
 from bot.staff.web.requests import check_reason, count_rows, find_owned, in_org, scope_org
@@ -25,6 +25,12 @@ KIND_AR = {"access": "نسخة من البيانات", "correction": "تصحيح
 
 def privacy_query(org: str | None, status: str) -> Any:
     return in_org(select(PrivacyRequest), PrivacyRequest, org).where(PrivacyRequest.status == status)
+
+
+def late_privacy_query(tx: Session, org: str | None, now: datetime) -> Any:
+    """Open privacy requests past their legal deadline, each association's today in its own time zone."""
+    return privacy_query(org, "open").where(past_due(col(PrivacyRequest.org_slug), col(PrivacyRequest.due_date),
+                                                     org, now))
 
 
 def list_privacy(tx: Session, who: Principal, now: datetime, org: str | None = None, status: str = "open",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import false, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, select
 
@@ -21,7 +21,7 @@ from bot.staff.auth import Principal
 from bot.staff.reads import (
     OPEN_REQUESTS,
     by_deadline,
-    org_today,
+    past_due,
     reason_ok,
     request_status_in,
     summary,
@@ -68,9 +68,7 @@ def requests_query(tx: Session, now: datetime, *, org: str | None, status: str |
         return query
     if not all(s in OPEN_REQUESTS for s in statuses):  # a closed request is never overdue
         return query.where(false()) if overdue else query
-    orgs = [org] if org else list(tx.exec(select(ServiceRequest.org_slug).distinct()).all())
-    late = or_(false(), *(and_(col(ServiceRequest.org_slug) == o, col(ServiceRequest.due_date) < org_today(o, now))
-                          for o in orgs))
+    late = past_due(col(ServiceRequest.org_slug), col(ServiceRequest.due_date), org, now)
     if overdue:
         return query.where(col(ServiceRequest.due_date).is_not(None), late)
     return query.where(or_(col(ServiceRequest.due_date).is_(None), ~late))  # NOT (NULL < today) is NULL

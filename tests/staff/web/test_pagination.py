@@ -85,4 +85,32 @@ def test_dashboard_heads_each_list_with_its_full_count(client: Client, seeded: S
     sign_in(client, "amal")
     board = client.get("/staff").text
     assert f"الطلبات المفتوحة ({open_esrar}،" in board
-    assert len(re.findall(r'href="/staff/requests/', board)) == 200  # the first page only
+    assert len(re.findall(r'href="/staff/requests/', board)) == 50  # the first page only
+    assert f"1–50 من {open_esrar}" in board and 'href="/staff?requests_page=2#requests" rel="next"' in board
+
+
+def test_board_pages_through_each_list_in_deadline_order(client: Client, seeded: Seeded, db: Engine) -> None:
+    load(db, SIZE, FIXED_NOW.date())
+    headers = login(client, "amal")
+    expected = [r["reference"] for r in every_page(client, "/staff/api/requests", headers, 200)]
+    sign_in(client, "amal")
+    seen: list[str] = []
+    page = 1
+    while True:
+        board = client.get("/staff", params={"requests_page": page}).text
+        rows = re.findall(r'href="/staff/requests/([^"]+)"', board)
+        assert 0 < len(rows) <= 50
+        seen += rows
+        if 'rel="next"' not in board.split('id="requests"')[1].split("</section>")[0]:
+            break
+        page += 1
+    assert seen == expected  # every open request once, soonest deadline first, across the pages
+    assert page == -(-len(expected) // 50)
+    # Past the last page (or nonsense, or Arabic-Indic digits) comes back as a page that exists.
+    last = client.get("/staff", params={"requests_page": "99999"}).text
+    assert re.findall(r'href="/staff/requests/([^"]+)"', last) == expected[(page - 1) * 50:]
+    assert re.findall(r'href="/staff/requests/([^"]+)"', client.get("/staff?requests_page=x").text) == expected[:50]
+    assert re.findall(r'href="/staff/requests/([^"]+)"', client.get("/staff?requests_page=٢").text) == expected[50:100]
+    # Another list's page is kept in this list's links.
+    both = client.get("/staff", params={"requests_page": 2, "complaints_page": 1}).text
+    assert 'href="/staff?requests_page=3#requests" rel="next"' in both
