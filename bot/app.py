@@ -33,6 +33,7 @@ from bot.errors import InputError, SignatureError
 from bot.inbox import Inbox, record_of
 from bot.messages import Channel, Inbound, WebhookRequest
 from bot.staff.web import Backend, staff_router
+from bot.turn.priority import WebhooksFirst
 from bot.turn.runtime import Runtime
 from connectors import build_channels
 from connectors.config import Settings
@@ -54,6 +55,7 @@ class Service:
     submit: Callable[[int], None] = lambda _contact_id: None  # hand a contact to the turn runner
     on_status: Callable[[str, Any], object] | None = None  # delivery status callback sink
     inbox: Inbox | None = None  # the journal of verified webhooks (bot/inbox.py), when serving
+    first: WebhooksFirst = field(default_factory=WebhooksFirst)  # background threads step aside for webhooks
     started: list[Callable[[], None]] = field(default_factory=list)
     stopped: list[Callable[[], None]] = field(default_factory=list)
 
@@ -113,8 +115,14 @@ async def telegram_webhook(request: Request) -> Response:
 
 
 async def webhook(name: str, request: Request) -> Response:
-    """Verify, parse, store, answer: the turn runs later, in the turn runner's threads."""
+    """Verify, parse, store, answer: the turn runs later, in the turn runner's threads (which step aside
+    meanwhile: bot/turn/priority.py)."""
     service = service_of(request)
+    with service.first.answering():
+        return await _webhook(service, name, request)
+
+
+async def _webhook(service: Service, name: str, request: Request) -> Response:
     channel = service.channels.get(name)
     if channel is None:
         return PlainTextResponse("channel not configured", status_code=404)
@@ -251,7 +259,7 @@ def build_service(
     daily = float(os.environ.get("TAWASUL_RETENTION_SECONDS", str(24 * 3600)))
     engine = runtime.engine
     # Several `serve` processes may share one PostgreSQL database: each periodic job runs in one at a time.
-    runner = TurnRunner(runtime, prepare=media_fetcher(runtime, channels),
+    runner = TurnRunner(runtime, prepare=media_fetcher(runtime, channels), step_aside=service.first.step_aside,
                         periodic=((every, only_one(engine, "sweep:handoffs",
                                                    lambda: sweep_handoffs(engine, runtime.clock()))),
                                   (daily, only_one(engine, "retention",
@@ -269,7 +277,8 @@ def build_service(
     service.on_status = lambda _name, status: record_status(runtime.engine, status)
     if worker:
         outbox = OutboxWorker(runtime.engine, channels,  # each sender claims one row at a time
-                              senders=int(os.environ.get("TAWASUL_OUTBOX_SENDERS", "8")))
+                              senders=int(os.environ.get("TAWASUL_OUTBOX_SENDERS", "8")),
+                              step_aside=service.first.step_aside)
         runner.queued = outbox.wake  # a turn's replies leave at once, not after the senders' idle wait
         service.started.append(outbox.start)
         service.stopped.append(outbox.stop)

@@ -116,8 +116,10 @@ class OutboxWorker:
         lease: timedelta | None = None,
         max_attempts: int | None = None,
         max_age: timedelta | None = None,
+        step_aside: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
+        self.step_aside = step_aside  # before each claim: webhooks being answered go first (bot/turn/priority.py)
         self.channels = channels
         self.senders = max(1, senders)
         self.idle_seconds = idle_seconds
@@ -209,6 +211,8 @@ class OutboxWorker:
                 else:
                     self._ready.wait(idle if idle > 0 else self.idle_seconds)
                     continue
+            if self.step_aside is not None:
+                self.step_aside()
             try:
                 ids = self.claim()
             except Exception:  # e.g. the database is away for a moment: the sender must live on

@@ -37,8 +37,10 @@ class TurnRunner:
         grace: timedelta = timedelta(seconds=3),
         prepare: Callable[[int], None] | None = None,
         periodic: tuple[tuple[float, Callable[[], object]], ...] = (),
+        step_aside: Callable[[], None] | None = None,
     ) -> None:
         self.runtime = runtime
+        self.step_aside = step_aside  # before each turn: webhooks being answered go first (bot/turn/priority.py)
         self.prepare = prepare  # e.g. download the media of the contact's pending messages
         self.queued: Callable[[], None] | None = None  # told when a turn queued replies (the outbox's `wake`)
         self._threads = threads
@@ -88,6 +90,8 @@ class TurnRunner:
             contact_id = self._queue.get()
             if contact_id is None or self._stop.is_set():
                 return
+            if self.step_aside is not None:
+                self.step_aside()
             with self._lock:
                 self._queued.discard(contact_id)
                 self._running.add(contact_id)

@@ -217,14 +217,16 @@ def dashboard(b: Store, request: Request) -> Response:
         paging = {name: pages.page_of(request.query_params.get(f"{name}_page"), totals[name])
                   for name in pages.BOARD_LISTS}
 
-        def window(name: str) -> dict[str, int]:
-            return {"limit": pages.BOARD_PAGE, "offset": (paging[name] - 1) * pages.BOARD_PAGE}
+        size = pages.BOARD_PAGE
 
-        lists = (work.list_alerts(tx, who, now, log=False, **window("alerts")),
-                 work.list_handoffs(tx, who, now, log=False, **window("handoffs")),
-                 requests.list_requests(tx, who, now, log=False, **window("requests")),
-                 work.list_complaints(tx, who, now, log=False, **window("complaints")))
-        open_privacy = privacy.list_privacy(tx, who, now, log=False, **window("privacy"))
+        def at(name: str) -> int:
+            return (paging[name] - 1) * size
+
+        lists = (work.list_alerts(tx, who, now, log=False, limit=size, offset=at("alerts")),
+                 work.list_handoffs(tx, who, now, log=False, limit=size, offset=at("handoffs")),
+                 requests.list_requests(tx, who, now, log=False, limit=size, offset=at("requests")),
+                 work.list_complaints(tx, who, now, log=False, limit=size, offset=at("complaints")))
+        open_privacy = privacy.list_privacy(tx, who, now, log=False, limit=size, offset=at("privacy"))
     with transaction(b.engine) as tx:
         audit(tx, who.username, "view_dashboard", who.org, now, org_slug=who.org,
               counts=[len(rows) for rows in (*lists, open_privacy)], pages=paging)
