@@ -256,13 +256,15 @@ class OutboxWorker:
     # ---- the queue ------------------------------------------------------------------------------
     def reap(self) -> int:
         """Rows whose lease ran out (their process died) go back to the queue; `attempted_at` is kept, so
-        one that was attempted is reconciled with the provider before any resend."""
+        one that was attempted is reconciled with the provider before any resend. Never this worker's own:
+        a lease can run out while the database was away and this process still holds the row's outcome."""
+        with self._lock:
+            own = sorted(self._sending | self._claimed | {row_id for row_id, _ in self._pending})
+        expired = [col(OutboundRecord.status) == "sending", col(OutboundRecord.claimed_until) < utcnow()]
+        if own:
+            expired.append(col(OutboundRecord.id).not_in(own))
         with transaction(self.engine) as tx:
-            result = tx.exec(
-                update(OutboundRecord)
-                .where(col(OutboundRecord.status) == "sending", col(OutboundRecord.claimed_until) < utcnow())
-                .values(status="queued", claimed_until=None)
-            )
+            result = tx.exec(update(OutboundRecord).where(*expired).values(status="queued", claimed_until=None))
             count = int(result.rowcount or 0)
         if count:
             log.warning("outbox: %d message(s) of a stopped sender back in the queue", count)

@@ -263,6 +263,41 @@ def test_an_outcome_survives_database_errors_while_it_is_recorded(db: Engine, fa
     assert row.status == "sent" and row.provider_id == fake.accepted("twilio")[0]["id"]
 
 
+def test_a_lease_run_out_while_the_outcome_waits_in_memory_is_not_reaped_by_its_own_worker(
+        db: Engine, fake: FakeProviders, worker_for: Any) -> None:
+    enqueue(db, "+966500000010", "sent while the database was away")
+    worker = worker_for()
+    (row_id,) = worker.claim()
+    refusing = {"on": False}
+
+    def refuse(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if refusing["on"] and statement.lstrip().upper().startswith("UPDATE MESSAGE_OUT"):
+            raise _operational_error(db)
+
+    original = worker._mark_attempted
+
+    def mark_then_refuse(rid: int, *args: Any) -> bool:
+        ok = original(rid, *args)
+        refusing["on"] = True  # the database goes away after the attempt was marked
+        return ok
+
+    worker._mark_attempted = mark_then_refuse  # type: ignore[method-assign]
+    event.listen(db, "before_cursor_execute", refuse)
+    try:
+        worker.deliver(row_id)  # sent; its outcome kept in memory
+    finally:
+        event.remove(db, "before_cursor_execute", refuse)
+    crashed(db, attempted=True)  # the outage outlived the lease: the row looks like a dead process's
+    assert worker.reap() == 0  # back from the outage, the worker does not reap what it holds itself ...
+    worker.flush()
+    due_now(db)
+    worker.run_once()
+    (row,) = rows(db)
+    assert row.status == "sent" and row.provider_id == fake.accepted("twilio")[0]["id"]
+    assert [m["text"] for m in fake.accepted("twilio")] == ["sent while the database was away"]  # ... sent once
+    assert worker_for().reap() == 0  # and nothing is left for another process to reap
+
+
 def _operational_error(db: Engine) -> Exception:
     if db.dialect.name == "sqlite":
         import sqlite3
