@@ -248,6 +248,7 @@ def build_service(
                       default_org=settings.default_org, intercept=intercept)
     channels = build_channels(settings)
     service = Service(runtime=runtime, settings=settings, channels=channels)
+    runtime.step_aside = service.first.step_aside
     telegram = channels.get("telegram")
     if telegram is not None:
         telegram.org_of_chat = lambda chat: org_of_address(runtime, "telegram", chat)  # type: ignore[attr-defined]

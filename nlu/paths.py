@@ -68,6 +68,10 @@ def rasa_env() -> dict[str, str]:
         OPENBLAS_NUM_THREADS=env.get("OPENBLAS_NUM_THREADS", "1"),
         OMP_NUM_THREADS=env.get("OMP_NUM_THREADS") or str(max(1, min(2, os.cpu_count() or 1))),
         MKL_NUM_THREADS=env.get("MKL_NUM_THREADS", "1"),
+        # After each parse OpenMP's workers spin, waiting for more work, on cores the `serve` process needs:
+        # on 2 cores that halved what the bot as a whole could answer. Passive workers sleep at once (a parse
+        # alone is slower, the service as a whole faster: README, "Load benchmark").
+        OMP_WAIT_POLICY=env.get("OMP_WAIT_POLICY", "PASSIVE"),
     )
     env.pop("VIRTUAL_ENV", None)
     return env

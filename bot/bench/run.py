@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
                         help="serve processes sharing the database (PostgreSQL for more than one)")
     parser.add_argument("--nlu", type=int, default=1,
                         help="local NLU servers to start when NLU_URL is unset (0: none, no intents)")
-    parser.add_argument("--idle-webhooks", type=int, default=40, help="webhooks timed one by one before the load")
+    parser.add_argument("--idle-webhooks", type=int, default=100, help="webhooks timed one by one before the load")
     parser.add_argument("--turn-samples", type=int, default=60, help="in-process turns timed for the cost beyond the NLU")
     parser.add_argument("--database", default=None, help="DATABASE_URL (default: a new SQLite file)")
     parser.add_argument("--concurrency", type=int, default=32, help="clients posting at the same time in the burst")

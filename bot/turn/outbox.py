@@ -225,6 +225,8 @@ class OutboxWorker:
                 else:
                     self._empty_until = time.monotonic() + self.idle_seconds
             for row_id in ids:
+                if self.step_aside is not None:
+                    self.step_aside()  # a provider call builds and parses requests: webhooks first
                 try:
                     self.deliver(row_id)
                 except Exception:  # a database error before the outcome was known: the lease brings it back

@@ -6,7 +6,7 @@ waits behind all of them each time: its p99 grew tenfold while the turns ran at 
 waits on a webhook (and retries it when slow); nobody waits on a turn a few milliseconds longer.
 
 So a webhook marks itself `answering` for its duration, and the background threads call `step_aside` at
-their natural boundaries (before a turn, after the NLU answered, before a send): while any webhook is being
+their natural boundaries (before a turn, after the NLU answered, before a claim and a send): while any webhook is being
 answered they wait for it, at most `max_wait` seconds, so a stream of webhooks never starves them.
 
     >>> first = WebhooksFirst(max_wait=0.05)

@@ -110,6 +110,9 @@ class Runtime:
     before_commit: Callable[[Session], None] | None = None
     # Called before routing: a Result replaces the turn (e.g. an SMS "STOP"), None lets it run.
     intercept: Callable[[Contact, turnrows.PendingMessage, State], Result | None] | None = None
+    # Called when the NLU has answered, before the turn's transaction: webhooks being answered go first
+    # (bot/turn/priority.py); None in tests and the console.
+    step_aside: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         if self.nlu is None:
@@ -238,6 +241,8 @@ class Runtime:
             seen = self._understand(contact_id)
             if seen is None:
                 return None
+            if self.step_aside is not None:
+                self.step_aside()  # the NLU answered; a webhook being answered meanwhile goes first
             try:
                 done = self._commit_turn(contact_id, seen)
             except turnrows.SessionMoved:

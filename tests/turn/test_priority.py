@@ -94,3 +94,10 @@ def test_the_app_marks_each_webhook_while_it_is_answered(runtime: Runtime, monke
     assert client.post("/webhooks/twilio", content=b"").status_code == 200
     assert seen == [True, True]  # marked while answered
     assert not service.first.busy  # and no longer after
+
+
+def test_a_turn_steps_aside_once_the_nlu_has_answered(runtime: Runtime) -> None:
+    calls: list[str] = []
+    runtime.step_aside = lambda: calls.append("aside")
+    replies = runtime.handle(InboundMessage(channel="telegram", address="9102", provider_id="p-2", text="السلام عليكم"))
+    assert replies and calls == ["aside"]  # once, between the NLU's answer and the turn's transaction
