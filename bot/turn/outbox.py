@@ -119,7 +119,7 @@ class OutboxWorker:
         step_aside: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
-        self.step_aside = step_aside  # before each claim: webhooks being answered go first (bot/turn/priority.py)
+        self.step_aside = step_aside  # before each claim and send: webhooks being answered go first (turn/priority.py)
         self.channels = channels
         self.senders = max(1, senders)
         self.idle_seconds = idle_seconds

@@ -245,7 +245,7 @@ def dashboard_totals(tx: Session, who: Principal, now: datetime) -> dict[str, in
         "overdue": count(tx, requests.requests_query(tx, now, org=org, status=None, overdue=True)),
         "complaints": count(tx, work.complaints_query(org, None)),
         "privacy": count(tx, privacy.privacy_query(org, "open")),
-        "privacy_overdue": count(tx, privacy.late_privacy_query(tx, org, now)),
+        "privacy_overdue": count(tx, privacy.late_privacy_query(org, now)),
     }
 
 

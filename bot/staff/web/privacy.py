@@ -27,7 +27,7 @@ def privacy_query(org: str | None, status: str) -> Any:
     return in_org(select(PrivacyRequest), PrivacyRequest, org).where(PrivacyRequest.status == status)
 
 
-def late_privacy_query(tx: Session, org: str | None, now: datetime) -> Any:
+def late_privacy_query(org: str | None, now: datetime) -> Any:
     """Open privacy requests past their legal deadline, each association's today in its own time zone."""
     return privacy_query(org, "open").where(past_due(col(PrivacyRequest.org_slug), col(PrivacyRequest.due_date),
                                                      org, now))
