@@ -151,11 +151,14 @@ def main(argv: list[str]) -> int:
         lock = threading.Lock()
         counter = iter(range(10**9))
         local = threading.local()
+        clients: list[httpx.Client] = []  # one per client thread, closed when the phase ends
 
         def post(i: int, k: int, due: float | None) -> None:
             http = getattr(local, "http", None)
             if http is None:
                 http = local.http = httpx.Client(timeout=30)
+                with lock:
+                    clients.append(http)
             server = servers[next(counter) % len(servers)]
             body_text = TEXTS[k % len(TEXTS)]
             if i % 2 == 0:
@@ -202,6 +205,8 @@ def main(argv: list[str]) -> int:
                 for future in futures:
                     future.result()
         posted = time.perf_counter() - t0
+        for http in clients:
+            http.close()
         return latencies, _wait_and_check(engine, fake, servers, args, base_chat, run, t0), posted
 
     kind = f"{args.processes} serve process(es), {db_url.split('://')[0]}"

@@ -260,8 +260,7 @@ class OutboxWorker:
         """Rows whose lease ran out (their process died) go back to the queue; `attempted_at` is kept, so
         one that was attempted is reconciled with the provider before any resend. Never this worker's own:
         a lease can run out while the database was away and this process still holds the row's outcome."""
-        with self._lock:
-            own = sorted(self._sending | self._claimed | {row_id for row_id, _ in self._pending})
+        own = self._held()
         expired = [col(OutboundRecord.status) == "sending", col(OutboundRecord.claimed_until) < utcnow()]
         if own:
             expired.append(col(OutboundRecord.id).not_in(own))
@@ -272,10 +271,14 @@ class OutboxWorker:
             log.warning("outbox: %d message(s) of a stopped sender back in the queue", count)
         return count
 
-    def renew(self) -> None:
-        """Extend the lease of the rows this process is sending or has not recorded yet."""
+    def _held(self) -> list[int]:
+        """The rows this worker holds: claimed, being sent, or with an outcome not yet written."""
         with self._lock:
-            ids = sorted(self._sending | self._claimed)
+            return sorted(self._sending | self._claimed | {row_id for row_id, _ in self._pending})
+
+    def renew(self) -> None:
+        """Extend the lease of the rows this worker holds."""
+        ids = self._held()
         if ids:
             with transaction(self.engine) as tx:
                 tx.exec(

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.turn.runtime import Runtime, StaleSession
-from storage.db import is_transient, reading, transaction
+from bot.turn.runtime import Runtime, passing
+from storage.db import reading, transaction
 from storage.models import InboundRecord
 
 log = logging.getLogger("tawasul.turns")
@@ -113,7 +113,7 @@ class TurnRunner:
         except Exception as exc:  # any failure, our bugs included: the messages stay pending and the worker lives on
             count = self._failures.get(contact_id, (0, 0.0))[0] + 1
             # A database blip (refused, reset, deadlock, a timeout) is retried sooner than our own bug.
-            transient = is_transient(exc) or isinstance(exc, StaleSession)
+            transient = passing(exc)
             self._failures[contact_id] = (count, time.monotonic() + min(30.0 if transient else 300.0, 2.0**count))
             if transient:
                 log.warning("turn for contact %s met a passing database error or a moving session (%s, attempt %d); "

@@ -55,6 +55,12 @@ class StaleSession(RuntimeError):
     """The session kept changing while the NLU was asked: the message stays pending (not a poisoned one)."""
 
 
+def passing(exc: BaseException) -> bool:
+    """A failure that is not the message's: a passing database error or a session that kept moving. The
+    message stays pending, uncounted, and its contact is tried again soon."""
+    return is_transient(exc) or isinstance(exc, StaleSession)
+
+
 class _Parsed:
     """The NLU's answer for one stored message, asked before the transaction and handed to `build_input`."""
 
@@ -166,7 +172,7 @@ class Runtime:
             try:
                 turn = self._turn_with_retries(contact_id)
             except Exception as exc:
-                if is_transient(exc) or isinstance(exc, StaleSession):
+                if passing(exc):
                     # The database failed, not the message (refused, reset, deadlock, a timeout): it stays
                     # pending, uncounted, and the runner retries the contact with backoff.
                     raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.lang.dates import DIGITS
 from bot.staff.labels import CHANNEL_AR, category_label, committee_label, officer_label
 from bot.staff.schemas import (
     AlertOut,
@@ -117,29 +118,28 @@ BOARD_PAGE = 50  # rows of each list the work board shows at a time
 BOARD_LISTS = ("alerts", "handoffs", "requests", "complaints", "privacy")
 
 
+def last_page(total: int) -> int:
+    return max(1, -(-total // BOARD_PAGE))
+
+
 def page_of(asked: str | None, total: int) -> int:
     """The 1-based page of a board list that `?<list>_page=` asks for, within 1..last (Arabic-Indic digits too)."""
-    last = max(1, -(-total // BOARD_PAGE))
     try:
-        wanted = int((asked or "1").strip().translate(ARABIC_INDIC))
+        wanted = int((asked or "1").strip().translate(DIGITS))
     except ValueError:
         return 1
-    return min(max(wanted, 1), last)
-
-
-ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+    return min(max(wanted, 1), last_page(total))
 
 
 def pager(name: str, paging: dict[str, int], total: int) -> str:
     """'Rows 51-100 of 3,000' with the previous and next pages of one list; the other lists keep their page."""
     current = paging.get(name, 1)
-    last = max(1, -(-total // BOARD_PAGE))
+    last = last_page(total)
     if last == 1:
         return ""
 
     def link(page: int, label: str, rel: str) -> str:
-        query = "&".join(f"{n}_page={page if n == name else p}" for n, p in paging.items()
-                         if (page if n == name else p) > 1)
+        query = "&".join(f"{n}_page={p}" for n, p in {**paging, name: page}.items() if p > 1)
         href = "/staff" + (f"?{query}" if query else "") + f"#{name}"
         return f'<a href="{e(href)}" rel="{rel}">{e(label)}</a>'
 
