@@ -33,7 +33,7 @@ from bot.errors import InputError, SignatureError
 from bot.inbox import Inbox, record_of
 from bot.messages import Channel, Inbound, WebhookRequest
 from bot.staff.web import Backend, staff_router
-from bot.turn.priority import WebhooksFirst
+from bot.turn.priority import FullCollections, WebhooksFirst
 from bot.turn.runtime import Runtime
 from connectors import build_channels
 from connectors.config import Settings
@@ -358,6 +358,10 @@ def main(argv: list[str]) -> int:
         # a quarter of a second at a time (the rare slow webhook of an idle service).
         gc.collect()
         gc.freeze()
+        # ... and the full passes that remain, run between webhooks (bot/turn/priority.py).
+        collections = FullCollections(service.first, every=float(os.environ.get("TAWASUL_FULL_GC_SECONDS", "30")))
+        service.started.append(collections.start)
+        service.stopped.append(collections.stop)
         log.info("serving on http://%s:%d (channels: %s)", args.host, args.port,
                  ", ".join(service.channels) or "none")
         uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)

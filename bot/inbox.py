@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.messages import WebhookRequest
+from bot.turn.priority import lower_priority
 from storage.db import DEFAULT_DATA_DIR, is_transient
 from storage.journal import Journal, orphans
 
@@ -170,6 +171,7 @@ class Inbox:
         self._thread.start()
 
     def _loop(self) -> None:
+        lower_priority()  # what it stores was answered already: webhooks first (bot/turn/priority.py)
         while not self._stop.is_set():
             self._wake.wait(self._every)  # a webhook left a record, or the periodic look at orphans
             self._wake.clear()

@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -105,6 +106,12 @@ def running_server(
                                     if threads else {}),
             start_new_session=True,
         )
+    nice = int(os.environ.get("TAWASUL_NLU_NICE", "5"))
+    if nice and sys.platform == "linux":
+        # Below the webhooks of a `serve` on the same host (bot/turn/priority.py), as the turns are: set before
+        # the server starts its threads, which inherit it. Nothing competes on a host of its own.
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, process.pid, min(19, nice))
     try:
         try:
             wait_ready(url, timeout, process)

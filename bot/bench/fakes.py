@@ -283,3 +283,51 @@ def _params(raw: bytes, ctype: str, query: str) -> dict[str, Any]:
     else:
         params.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     return params
+
+
+class FakesProcess:
+    """The fakes in a process of their own, for a benchmark that times webhooks: in the timing process they
+    would take its interpreter lock whenever a reply arrives, and a client whose answer has come would wait
+    for them before it reads the clock. `url`, `sent` and `stop` as FakeProviders'."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # no threads forked along
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_fakes, args=(child,), name="provider-fakes", daemon=True)
+        self.url = ""
+
+    def start(self) -> FakesProcess:
+        self._process.start()
+        if not self._conn.poll(60):
+            raise RuntimeError("the provider fakes did not start")
+        self.url = self._conn.recv()
+        return self
+
+    def sent(self, provider: str) -> list[dict[str, Any]]:
+        self._conn.send(("sent", provider))
+        return self._conn.recv()  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._conn.send(("stop", None))
+            self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+        self._conn.close()
+
+
+def _serve_fakes(conn: Any) -> None:
+    fake = FakeProviders().start()
+    conn.send(fake.url)
+    try:
+        while True:
+            command, arg = conn.recv()
+            if command == "stop":
+                return
+            conn.send(fake.sent(arg))
+    except EOFError:  # the bench went away
+        return
+    finally:
+        fake.stop()

@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
                         help="serve processes sharing the database (PostgreSQL for more than one)")
     parser.add_argument("--nlu", type=int, default=1,
                         help="local NLU servers to start when NLU_URL is unset (0: none, no intents)")
-    parser.add_argument("--idle-webhooks", type=int, default=100, help="webhooks timed one by one before the load")
+    parser.add_argument("--idle-webhooks", type=int, default=300, help="webhooks timed one by one before the load")
     parser.add_argument("--turn-samples", type=int, default=60, help="in-process turns timed for the cost beyond the NLU")
     parser.add_argument("--database", default=None, help="DATABASE_URL (default: a new SQLite file)")
     parser.add_argument("--concurrency", type=int, default=32, help="clients posting at the same time in the burst")
@@ -98,9 +98,13 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     import logging
+    import sys
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from bot.bench.fakes import FakeProviders
+    # The clients time each webhook in threads beside the provider fakes: with the default 5 ms slice a
+    # client whose answer has come waits for a busy neighbour before it can read the clock.
+    sys.setswitchinterval(0.001)
+    from bot.bench.fakes import FakesProcess
     from bot.bench.serve import TWILIO_TOKEN, ServeProcess, twilio_signature, use_data_key
     from storage.migrate import upgrade
 
@@ -123,7 +127,7 @@ def main(argv: list[str]) -> int:
     cpu, wall = nlubench.turn_costs(db_url, nlu_url, args.turn_samples)
     print(f"turn beyond the NLU call (in-process, {len(cpu)} turns): CPU p50 {statistics.median(cpu) * 1000:.2f} ms, "
           f"wall p50 {statistics.median(wall) * 1000:.2f} ms", flush=True)
-    fake = FakeProviders().start()
+    fake = FakesProcess().start()  # apart from the clients that time the webhooks
     env = {"TAWASUL_LOG_LEVEL": "WARNING", "TAWASUL_OUTBOX_LEASE_SECONDS": "60",
            "TAWASUL_TELEGRAM_PACE_SECONDS": os.environ.get("TAWASUL_TELEGRAM_PACE_SECONDS", "1.0"),
            "NLU_URL": nlu_url or "http://127.0.0.1:9"}  # closed with --nlu 0: menus and digits
@@ -153,12 +157,23 @@ def main(argv: list[str]) -> int:
         local = threading.local()
         clients: list[httpx.Client] = []  # one per client thread, closed when the phase ends
 
-        def post(i: int, k: int, due: float | None) -> None:
+        def client() -> httpx.Client:
             http = getattr(local, "http", None)
             if http is None:
                 http = local.http = httpx.Client(timeout=30)
                 with lock:
                     clients.append(http)
+            return http
+
+        def ready(pool: ThreadPoolExecutor, workers: int) -> None:
+            """Every thread of the pool started and its client made before the first message: making a
+            client (its TLS context) takes tens of milliseconds, which would count as the service's."""
+            barrier = threading.Barrier(workers)
+            for future in [pool.submit(lambda: (client(), barrier.wait(30))) for _ in range(workers)]:
+                future.result()
+
+        def post(i: int, k: int, due: float | None) -> None:
+            http = client()
             server = servers[next(counter) % len(servers)]
             body_text = TEXTS[k % len(TEXTS)]
             if i % 2 == 0:
@@ -185,18 +200,21 @@ def main(argv: list[str]) -> int:
             with lock:
                 latencies.append(elapsed)
 
-        t0 = time.perf_counter()
         if rate is None:
             def contact(i: int) -> None:
                 for k in range(args.messages):
                     post(i, k, None)
 
             with ThreadPoolExecutor(args.concurrency) as pool:
+                ready(pool, args.concurrency)
+                t0 = time.perf_counter()
                 list(pool.map(contact, range(args.contacts)))
         else:
             arrivals = random.Random(12).expovariate
-            due = t0
-            with ThreadPoolExecutor(max(args.concurrency, 64)) as pool:
+            workers = max(args.concurrency, 64)
+            with ThreadPoolExecutor(workers) as pool:
+                ready(pool, workers)
+                t0 = due = time.perf_counter()
                 futures = []
                 for n in range(args.contacts * args.messages):
                     due += arrivals(rate)

@@ -48,6 +48,7 @@ from sqlmodel import Session, col, select, update
 from bot.errors import Ambiguous, ContactStopped, SendError, Throttled
 from bot.lang.bidi import isolate_ltr
 from bot.messages import Button, Channel, DeliveryStatus, Outgoing, Reconciled, for_message_channel
+from bot.turn.priority import lower_priority
 from storage.db import is_sqlite, reading, transaction
 from storage.erase import forget_delivered
 from storage.models import Contact, OutboundRecord, as_utc, utcnow
@@ -201,6 +202,7 @@ class OutboxWorker:
             self._ready.notify()
 
     def _send_loop(self) -> None:
+        lower_priority()  # webhooks first when the cores are busy (bot/turn/priority.py)
         while not self._stop.is_set():
             with self._lock:
                 # One sender looks at an empty queue at a time (eight waking together cost a third of a core
@@ -236,6 +238,7 @@ class OutboxWorker:
                         self._sending.discard(row_id)
 
     def _house_loop(self) -> None:
+        lower_priority()
         period = max(0.2, min(5.0, self.lease.total_seconds() / 3))
         while not self._stop.wait(period):
             for job in (self.renew, self.flush, self.reap):

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from bot.turn.priority import lower_priority
 from bot.turn.runtime import Runtime, passing
 from storage.db import reading, transaction
 from storage.models import InboundRecord
@@ -86,6 +87,7 @@ class TurnRunner:
         self._workers.clear()
 
     def _work(self) -> None:
+        lower_priority()  # webhooks first when the cores are busy (bot/turn/priority.py)
         while True:
             contact_id = self._queue.get()
             if contact_id is None or self._stop.is_set():

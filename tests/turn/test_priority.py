@@ -3,6 +3,7 @@ answered, never for longer than the bound, and the app marks every webhook it an
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -101,3 +102,85 @@ def test_a_turn_steps_aside_once_the_nlu_has_answered(runtime: Runtime) -> None:
     runtime.step_aside = lambda: calls.append("aside")
     replies = runtime.handle(InboundMessage(channel="telegram", address="9102", provider_id="p-2", text="السلام عليكم"))
     assert replies and calls == ["aside"]  # once, between the NLU's answer and the turn's transaction
+
+
+def test_full_collections_take_over_the_collectors_full_passes_and_give_them_back() -> None:
+    import gc
+
+    from bot.turn.priority import FullCollections
+
+    before = gc.get_threshold()
+    collections = FullCollections(WebhooksFirst(), every=3600)
+    collections.start()
+    try:
+        assert gc.get_threshold()[:2] == before[:2]  # the young generations as before
+        assert gc.get_threshold()[2] > 10**6  # no automatic full pass
+    finally:
+        collections.stop()
+    assert gc.get_threshold() == before
+
+
+def test_a_full_pass_waits_for_the_webhook_being_answered() -> None:
+    import gc
+
+    from bot.turn.priority import FullCollections
+
+    first = WebhooksFirst()
+    collections = FullCollections(first, every=3600, max_wait=5.0)
+    passes: list[float] = []
+    gc.callbacks.append(lambda phase, info: passes.append(time.perf_counter())
+                        if phase == "start" and info["generation"] == 2 else None)
+    collections.start()  # no automatic full pass meanwhile
+    try:
+        with first.answering():
+            collector = threading.Thread(target=collections.collect)
+            collector.start()
+            time.sleep(0.2)
+            assert not passes  # not in the middle of a webhook
+            answered = time.perf_counter()
+        collector.join(5)
+    finally:
+        collections.stop()
+        gc.callbacks.pop()
+    assert passes and passes[0] >= answered and collections.passes == 1
+
+
+def test_a_full_pass_is_not_put_off_for_ever_by_a_stream_of_webhooks() -> None:
+    from bot.turn.priority import FullCollections
+
+    first = WebhooksFirst()
+    collections = FullCollections(first, every=3600, max_wait=0.1)
+    with first.answering():
+        started = time.perf_counter()
+        collections.collect()
+        assert 0.09 <= time.perf_counter() - started < 2.0
+    assert collections.passes == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority") or os.uname().sysname != "Linux",
+                    reason="a thread's own niceness is Linux's")
+def test_background_threads_run_below_the_webhooks_and_only_themselves() -> None:
+    from bot.turn.priority import lower_priority
+
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: dict[str, int] = {}
+
+    def background() -> None:
+        start = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen["now"] = lower_priority(3) - start
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    thread.join(5)
+    assert seen["now"] == min(3, 19 - main_before)  # this thread is lower by 3 ...
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before  # ... the webhook's is not
+
+
+def test_the_background_niceness_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.turn.priority import background_nice
+
+    monkeypatch.setenv("TAWASUL_BACKGROUND_NICE", "0")
+    assert background_nice() == 0
+    monkeypatch.setenv("TAWASUL_BACKGROUND_NICE", "25")
+    with pytest.raises(ValueError):
+        background_nice()
