@@ -176,7 +176,14 @@ class OutboundRecord(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+# The staff board's unresolved complaints and open handoffs, oldest first: walked in order, cut at the page.
+UNRESOLVED_SQL = "status != 'resolved'"
+OPEN_HANDOFF_SQL = "status = 'open'"
+
+
 class Complaint(SQLModel, table=True):
+    __table_args__ = (Index("ix_complaint_unresolved_filed", "created_at", "id", sqlite_where=text(UNRESOLVED_SQL),
+                            postgresql_where=text(UNRESOLVED_SQL)),)
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, max_length=32)
     org_slug: str = Field(index=True, max_length=32)
@@ -221,6 +228,8 @@ class Rating(SQLModel, table=True):
 
 
 class Handoff(SQLModel, table=True):
+    __table_args__ = (Index("ix_handoff_open_opened", "opened_at", "id", sqlite_where=text(OPEN_HANDOFF_SQL),
+                            postgresql_where=text(OPEN_HANDOFF_SQL)),)
     id: int | None = Field(default=None, primary_key=True)
     org_slug: str = Field(index=True, max_length=32)
     contact_id: int = Field(index=True, foreign_key="contact.id")

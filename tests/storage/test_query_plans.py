@@ -43,6 +43,8 @@ HOT: list[tuple[str, Any, str]] = [
                                   col(ServiceRequest.due_date).is_not(None))
      .order_by(col(ServiceRequest.due_date), col(ServiceRequest.id)).limit(200), "ix_service_request_open_org_due"),
     ("board: open complaints", select(Complaint).where(Complaint.status == "open"), "ix_complaint_status"),
+    ("board: unresolved complaints, dated first", select(Complaint).where(Complaint.status != "resolved")
+     .order_by(col(Complaint.created_at), col(Complaint.id)).limit(50), "ix_complaint_unresolved_filed"),
     ("board: open privacy requests", select(PrivacyRequest).where(PrivacyRequest.status == "open"),
      "ix_privacyrequest_status"),
     ("board: open alerts", select(UrgentAlert).where(UrgentAlert.status == "open"), "ix_urgentalert_status"),
