@@ -248,7 +248,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--postgres", help="a PostgreSQL server URL (its databases are created and dropped)")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--turns", type=int, default=60)
-    parser.add_argument("--pages", type=int, default=5)
+    parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--webhooks", type=int, default=40)
     args = parser.parse_args(argv)
     import logging

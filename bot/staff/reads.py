@@ -141,20 +141,24 @@ def org_today(org_slug: str, now: datetime) -> date:
         return local_date(now)
 
 
-def past_due(org_column: Any, due_column: Any, org: str | None, now: datetime) -> Any:
-    """`due_column` before its association's own today: for one org, or for every org without asking the
-    database which orgs it holds (a DISTINCT over every request). Orgs whose today is the same date share one
-    condition; an org without a profile counts in the default time zone. With every association on the same
-    date (one time zone, the usual case) it is `due < today`, which an index on the date serves alone."""
+def past_due(org_column: Any, due_column: Any, org: str | None, now: datetime, *, late: bool = True) -> Any:
+    """`due_column` before its association's own today (`late=False`: today or after): for one org, or for
+    every org without asking the database which orgs it holds (a DISTINCT over every request). Orgs whose today
+    is the same date share one condition; an org without a profile counts in the default time zone. With every
+    association on the same date (one time zone, the usual case) it is `due < today`, which an index on the
+    date serves alone. Neither matches a row without a date."""
+    def compare(day: date) -> Any:
+        return due_column < day if late else due_column >= day
+
     if org:
-        return and_(org_column == org, due_column < org_today(org, now))
+        return and_(org_column == org, compare(org_today(org, now)))
     default = local_date(now)
     on: dict[date, list[str]] = {}
     for slug in sorted(all_orgs()):
         on.setdefault(org_today(slug, now), []).append(slug)
     elsewhere = [slug for day, slugs in on.items() if day != default for slug in slugs]
-    usual = due_column < default if not elsewhere else and_(org_column.not_in(elsewhere), due_column < default)
-    return or_(usual, *(and_(org_column.in_(slugs), due_column < day) for day, slugs in on.items() if day != default))
+    usual = compare(default) if not elsewhere else and_(org_column.not_in(elsewhere), compare(default))
+    return or_(usual, *(and_(org_column.in_(slugs), compare(day)) for day, slugs in on.items() if day != default))
 
 
 def summary(req: ServiceRequest, now: datetime) -> RequestSummary:

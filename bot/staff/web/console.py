@@ -238,11 +238,12 @@ def dashboard_totals(tx: Session, who: Principal, now: datetime) -> dict[str, in
     """Each list's full size, counted in SQL: the page shows the first rows of each, and says how many."""
     org = requests.scope_org(who, None)
     count = requests.count_rows
+    open_requests, overdue = requests.open_counts(tx, now, org)
     return {
         "alerts": count(tx, work.alerts_query(org, "open")),
         "handoffs": count(tx, work.open_handoffs_query(org)),
-        "requests": count(tx, requests.requests_query(tx, now, org=org, status=None, overdue=None)),
-        "overdue": count(tx, requests.requests_query(tx, now, org=org, status=None, overdue=True)),
+        "requests": open_requests,
+        "overdue": overdue,
         "complaints": count(tx, work.complaints_query(org, None)),
         "privacy": count(tx, privacy.privacy_query(org, "open")),
         "privacy_overdue": count(tx, privacy.late_privacy_query(org, now)),

@@ -74,6 +74,18 @@ def requests_query(tx: Session, now: datetime, *, org: str | None, status: str |
     return query.where(or_(col(ServiceRequest.due_date).is_(None), ~late))  # NOT (NULL < today) is NULL
 
 
+def open_counts(tx: Session, now: datetime, org: str | None) -> tuple[int, int]:
+    """(open requests, of them overdue) of `org` (or all). Counted as late + on time + undated: each part is a
+    range of the open requests' deadline index, where one count of them all would read a wider index whole
+    (SQLite at 100k: 2.8 ms against 6.8 for the total and the overdue apart)."""
+    open_ = in_org(select(ServiceRequest), ServiceRequest, org).where(request_status_in(OPEN_REQUESTS))
+    due = col(ServiceRequest.due_date)
+    late = count_rows(tx, open_.where(due.is_not(None), past_due(col(ServiceRequest.org_slug), due, org, now)))
+    on_time = count_rows(tx, open_.where(past_due(col(ServiceRequest.org_slug), due, org, now, late=False)))
+    undated = count_rows(tx, open_.where(due.is_(None)))
+    return late + on_time + undated, late
+
+
 def count_rows(tx: Session, query: Any) -> int:
     """How many rows `query` selects, counted by the database."""
     return int(tx.exec(select(func.count()).select_from(query.subquery())).one())

@@ -114,3 +114,21 @@ def test_board_pages_through_each_list_in_deadline_order(client: Client, seeded:
     # Another list's page is kept in this list's links.
     both = client.get("/staff", params={"requests_page": 2, "complaints_page": 1}).text
     assert 'href="/staff?requests_page=3#requests" rel="next"' in both
+
+
+def test_the_open_and_overdue_counts_add_up_per_association(seeded: Seeded, db: Engine) -> None:
+    """Counted as late + on time + undated: the same numbers as the requests themselves say, for every
+    association and for one, with undated, closed and other associations' requests among them."""
+    from bot.staff.reads import org_today
+    from bot.staff.web.requests import open_counts
+
+    load(db, 300, FIXED_NOW.date())
+    with Session(db) as tx:
+        rows = tx.exec(select(ServiceRequest)).all()
+        orgs = sorted({r.org_slug for r in rows})
+        assert any(r.due_date is None for r in rows) and any(r.status not in OPEN_REQUESTS for r in rows)
+        for org in [None, *orgs]:
+            mine = [r for r in rows if r.status in OPEN_REQUESTS and org in (None, r.org_slug)]
+            late = [r for r in mine if r.due_date is not None and r.due_date < org_today(r.org_slug, FIXED_NOW)]
+            assert open_counts(tx, FIXED_NOW, org) == (len(mine), len(late)), org
+            assert org or 0 < len(late) < len(mine)  # the load puts deadlines on both sides of today
