@@ -68,19 +68,19 @@ def requests_query(tx: Session, now: datetime, *, org: str | None, status: str |
         return query
     if not all(s in OPEN_REQUESTS for s in statuses):  # a closed request is never overdue
         return query.where(false()) if overdue else query
-    late = past_due(col(ServiceRequest.org_slug), col(ServiceRequest.due_date), org, now)
+    due = col(ServiceRequest.due_date)
     if overdue:
-        return query.where(col(ServiceRequest.due_date).is_not(None), late)
-    return query.where(or_(col(ServiceRequest.due_date).is_(None), ~late))  # NOT (NULL < today) is NULL
+        return query.where(due.is_not(None), past_due(col(ServiceRequest.org_slug), due, org, now))
+    return query.where(or_(due.is_(None), past_due(col(ServiceRequest.org_slug), due, org, now, late=False)))
 
 
 def open_counts(tx: Session, now: datetime, org: str | None) -> tuple[int, int]:
     """(open requests, of them overdue) of `org` (or all). Counted as late + on time + undated: each part is a
     range of the open requests' deadline index, where one count of them all would read a wider index whole
     (SQLite at 100k: 2.8 ms against 6.8 for the total and the overdue apart)."""
-    open_ = in_org(select(ServiceRequest), ServiceRequest, org).where(request_status_in(OPEN_REQUESTS))
+    open_ = requests_query(tx, now, org=org, status=None, overdue=None)
     due = col(ServiceRequest.due_date)
-    late = count_rows(tx, open_.where(due.is_not(None), past_due(col(ServiceRequest.org_slug), due, org, now)))
+    late = count_rows(tx, requests_query(tx, now, org=org, status=None, overdue=True))
     on_time = count_rows(tx, open_.where(past_due(col(ServiceRequest.org_slug), due, org, now, late=False)))
     undated = count_rows(tx, open_.where(due.is_(None)))
     return late + on_time + undated, late
